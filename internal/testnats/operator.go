@@ -1,0 +1,238 @@
+package testnats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/jwt/v2"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
+)
+
+// Operator is an operator-mode NATS system: one server or a cluster, trusting
+// a freshly made operator, with a full directory resolver that allows deletes
+// and a preloaded system account.
+type Operator struct {
+	*Cluster
+	// JWT is the operator JWT the servers trust.
+	JWT string
+	// Seed is the operator identity seed; SigningSeed its signing key seed.
+	Seed, SigningSeed []byte
+	// SystemAccount is the system account's public key.
+	SystemAccount string
+	// SystemCreds are decorated credentials of a user of the system account.
+	SystemCreds []byte
+}
+
+// Account is an account the harness made and pushed to the resolver.
+type Account struct {
+	PublicKey string
+	JWT       string
+	// SigningSeed is the seed of the account's signing key, for minting users.
+	SigningSeed []byte
+	// Creds are decorated credentials of a user allowed everything.
+	Creds []byte
+}
+
+// OperatorOptions tune StartOperator.
+type OperatorOptions struct {
+	// Servers is how many clustered servers to run; 1 when zero.
+	Servers int
+	// Strict turns on strict signing-key usage in the operator JWT.
+	Strict bool
+	// NoDelete leaves allow_delete off in the resolver configuration.
+	NoDelete bool
+	// Extra is added to every server's configuration.
+	Extra string
+}
+
+// StartOperator makes an operator, signing key, system account and system
+// user, and starts servers that trust them.
+func StartOperator(o OperatorOptions) (*Operator, error) {
+	if o.Servers == 0 {
+		o.Servers = 1
+	}
+	opKP, err := nkeys.CreateOperator()
+	if err != nil {
+		return nil, fmt.Errorf("create operator key: %w", err)
+	}
+	opSignKP, err := nkeys.CreateOperator()
+	if err != nil {
+		return nil, fmt.Errorf("create operator signing key: %w", err)
+	}
+	op := &Operator{}
+	op.Seed, _ = opKP.Seed()
+	op.SigningSeed, _ = opSignKP.Seed()
+	opPub, _ := opKP.PublicKey()
+	opSignPub, _ := opSignKP.PublicKey()
+
+	sys, err := newAccount("SYS", opSignKP, false)
+	if err != nil {
+		return nil, err
+	}
+	op.SystemAccount, op.SystemCreds = sys.PublicKey, sys.Creds
+
+	oc := jwt.NewOperatorClaims(opPub)
+	oc.Name = "test-operator"
+	oc.SigningKeys.Add(opSignPub)
+	oc.SystemAccount = sys.PublicKey
+	oc.StrictSigningKeyUsage = o.Strict
+	if op.JWT, err = oc.Encode(opKP); err != nil {
+		return nil, fmt.Errorf("encode operator: %w", err)
+	}
+
+	body := func(dir string) string {
+		return fmt.Sprintf(`operator: %q
+system_account: %q
+resolver {
+  type: full
+  dir: %q
+  allow_delete: %t
+  interval: "2m"
+}
+resolver_preload {
+  %s: %q
+}
+%s`, op.JWT, sys.PublicKey, filepath.Join(dir, "jwt"), !o.NoDelete, sys.PublicKey, sys.JWT, o.Extra)
+	}
+	if op.Cluster, err = startCluster(o.Servers, body); err != nil {
+		return nil, err
+	}
+	return op, nil
+}
+
+// CreateAccount makes an account with unlimited JetStream, signed by the
+// operator signing key, and pushes it to every server.
+func (op *Operator) CreateAccount(ctx context.Context, name string) (*Account, error) {
+	signKP, err := nkeys.FromSeed(op.SigningSeed)
+	if err != nil {
+		return nil, fmt.Errorf("operator signing seed: %w", err)
+	}
+	acc, err := newAccount(name, signKP, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := op.Push(ctx, acc.JWT); err != nil {
+		return nil, err
+	}
+	return acc, nil
+}
+
+// Push sends an account JWT to the resolver and waits until every server has
+// answered that it stored it.
+func (op *Operator) Push(ctx context.Context, accountJWT string) error {
+	nc, err := op.SystemConn()
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	inbox := nats.NewInbox()
+	sub, err := nc.SubscribeSync(inbox)
+	if err != nil {
+		return fmt.Errorf("subscribe for resolver replies: %w", err)
+	}
+	if err := nc.PublishRequest("$SYS.REQ.CLAIMS.UPDATE", inbox, []byte(accountJWT)); err != nil {
+		return fmt.Errorf("push account jwt: %w", err)
+	}
+	for i := range len(op.Servers) {
+		if _, err := sub.NextMsgWithContext(ctx); err != nil {
+			return fmt.Errorf("push account jwt: %d of %d servers answered: %w", i, len(op.Servers), err)
+		}
+	}
+	return nil
+}
+
+// SystemConn connects as the system user to the first server.
+func (op *Operator) SystemConn() (*nats.Conn, error) {
+	opt, err := CredsOption(op.SystemCreds)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := nats.Connect(op.Servers[0].URL, opt)
+	if err != nil {
+		return nil, fmt.Errorf("connect as system user: %w", err)
+	}
+	return nc, nil
+}
+
+// User mints decorated credentials for a user of the account, signed by the
+// account signing key. Empty pub and sub allow everything.
+func (a *Account) User(name string, pub, sub []string) ([]byte, error) {
+	signKP, err := nkeys.FromSeed(a.SigningSeed)
+	if err != nil {
+		return nil, fmt.Errorf("account signing seed: %w", err)
+	}
+	return newUser(name, a.PublicKey, signKP, pub, sub)
+}
+
+func newAccount(name string, signer nkeys.KeyPair, jetstream bool) (*Account, error) {
+	kp, err := nkeys.CreateAccount()
+	if err != nil {
+		return nil, fmt.Errorf("create account key: %w", err)
+	}
+	signKP, err := nkeys.CreateAccount()
+	if err != nil {
+		return nil, fmt.Errorf("create account signing key: %w", err)
+	}
+	acc := &Account{}
+	acc.PublicKey, _ = kp.PublicKey()
+	acc.SigningSeed, _ = signKP.Seed()
+	signPub, _ := signKP.PublicKey()
+
+	ac := jwt.NewAccountClaims(acc.PublicKey)
+	ac.Name = name
+	ac.SigningKeys.Add(signPub)
+	if jetstream {
+		ac.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
+	}
+	if acc.JWT, err = ac.Encode(signer); err != nil {
+		return nil, fmt.Errorf("encode account %s: %w", name, err)
+	}
+	if acc.Creds, err = newUser(name+"-admin", acc.PublicKey, signKP, nil, nil); err != nil {
+		return nil, err
+	}
+	return acc, nil
+}
+
+func newUser(name, account string, signer nkeys.KeyPair, pub, sub []string) ([]byte, error) {
+	kp, err := nkeys.CreateUser()
+	if err != nil {
+		return nil, fmt.Errorf("create user key: %w", err)
+	}
+	pk, _ := kp.PublicKey()
+	seed, _ := kp.Seed()
+	uc := jwt.NewUserClaims(pk)
+	uc.Name = name
+	uc.IssuerAccount = account
+	uc.Permissions.Pub.Allow.Add(pub...)
+	uc.Permissions.Sub.Allow.Add(sub...)
+	if len(pub) > 0 || len(sub) > 0 {
+		uc.Resp = &jwt.ResponsePermission{MaxMsgs: 1, Expires: time.Minute}
+	}
+	tok, err := uc.Encode(signer)
+	if err != nil {
+		return nil, fmt.Errorf("encode user %s: %w", name, err)
+	}
+	creds, err := jwt.FormatUserConfig(tok, seed)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("format creds for user %s", name), err)
+	}
+	return creds, nil
+}
+
+// CredsOption authenticates with decorated credentials held in memory.
+func CredsOption(creds []byte) (nats.Option, error) {
+	tok, err := jwt.ParseDecoratedJWT(creds)
+	if err != nil {
+		return nil, fmt.Errorf("parse creds jwt: %w", err)
+	}
+	kp, err := jwt.ParseDecoratedUserNKey(creds)
+	if err != nil {
+		return nil, fmt.Errorf("parse creds seed: %w", err)
+	}
+	seed, _ := kp.Seed()
+	return nats.UserJWTAndSeed(tok, string(seed)), nil
+}

@@ -1,0 +1,97 @@
+package testnats
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func createBucket(t *testing.T, url string, opts []nats.Option, domain string, cfg jetstream.KeyValueConfig) jetstream.KeyValue {
+	t.Helper()
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if domain != "" {
+		js, err = jetstream.NewWithDomain(nc, domain)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	kv, err := js.CreateKeyValue(ctx, cfg)
+	if err != nil {
+		t.Fatalf("create bucket %s: %v", cfg.Bucket, err)
+	}
+	return kv
+}
+
+func TestSingle(t *testing.T) {
+	s, err := Start(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+	createBucket(t, s.URL, nil, "", jetstream.KeyValueConfig{Bucket: "one"})
+	if s.TotalConnections() != 1 {
+		t.Errorf("TotalConnections = %d, want 1", s.TotalConnections())
+	}
+}
+
+func TestCluster(t *testing.T) {
+	c, err := StartCluster(3, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown()
+	kv := createBucket(t, c.Servers[0].URL, nil, "", jetstream.KeyValueConfig{Bucket: "three", Replicas: 3})
+	st, err := kv.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.(*jetstream.KeyValueBucketStatus).StreamInfo().Config.Replicas; got != 3 {
+		t.Errorf("replicas = %d, want 3", got)
+	}
+}
+
+func TestOperator(t *testing.T) {
+	op, err := StartOperator(OperatorOptions{Servers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer op.Shutdown()
+	ctx := context.Background()
+	acc, err := op.CreateAccount(ctx, "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range op.Servers {
+		createBucket(t, s.URL, []nats.Option{credsOpt(t, acc.Creds)}, "", jetstream.KeyValueConfig{Bucket: "b" + s.Name()[len(s.Name())-1:]})
+	}
+}
+
+func TestHubLeaf(t *testing.T) {
+	hl, err := StartHubLeaf()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hl.Shutdown()
+	// A bucket in the leaf domain, created through the hub.
+	createBucket(t, hl.Hub.URL, nil, LeafDomain, jetstream.KeyValueConfig{Bucket: "remote"})
+	createBucket(t, hl.Leaf.URL, nil, "", jetstream.KeyValueConfig{Bucket: "local"})
+}
+
+func credsOpt(t *testing.T, creds []byte) nats.Option {
+	t.Helper()
+	opt, err := CredsOption(creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opt
+}
