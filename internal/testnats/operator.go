@@ -10,6 +10,8 @@ import (
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
 )
 
 // Operator is an operator-mode NATS system: one server or a cluster, trusting
@@ -225,14 +227,5 @@ func newUser(name, account string, signer nkeys.KeyPair, pub, sub []string) ([]b
 
 // CredsOption authenticates with decorated credentials held in memory.
 func CredsOption(creds []byte) (nats.Option, error) {
-	tok, err := jwt.ParseDecoratedJWT(creds)
-	if err != nil {
-		return nil, fmt.Errorf("parse creds jwt: %w", err)
-	}
-	kp, err := jwt.ParseDecoratedUserNKey(creds)
-	if err != nil {
-		return nil, fmt.Errorf("parse creds seed: %w", err)
-	}
-	seed, _ := kp.Seed()
-	return nats.UserJWTAndSeed(tok, string(seed)), nil
+	return natsconn.CredsOption(creds)
 }

@@ -1,0 +1,107 @@
+// Package natsconn owns every NATS connection the provider makes: one pooled
+// connection per identity (servers + credentials + TLS), dialed on first use
+// and shared by every resource and data source until the provider stops.
+package natsconn
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultURL is where the provider connects when nothing else is configured.
+const DefaultURL = "nats://127.0.0.1:4222"
+
+// DefaultTimeout bounds dialing and each JetStream API call.
+const DefaultTimeout = 10 * time.Second
+
+// TLS holds client TLS settings. Each of CA, Cert and Key is either a file
+// path or PEM content.
+type TLS struct {
+	CA, Cert, Key  string
+	HandshakeFirst bool
+}
+
+func (t TLS) enabled() bool {
+	return t.CA != "" || t.Cert != "" || t.Key != "" || t.HandshakeFirst
+}
+
+// Identity is who the provider connects as, and where. At most one
+// credential field is set.
+type Identity struct {
+	Servers []string
+
+	CredsFile string // path to a .creds file
+	CredsData string // .creds content
+	NKeySeed  string
+	User      string
+	Password  string
+	Token     string
+	Context   string // nats CLI context name or context file path
+
+	TLS         TLS
+	InboxPrefix string
+	Timeout     time.Duration
+}
+
+// WithCreds returns the identity with its credentials replaced by creds
+// content, keeping servers, TLS and options: a resource's `credentials`
+// override.
+func (id Identity) WithCreds(creds string) Identity {
+	id.CredsFile, id.NKeySeed, id.User, id.Password, id.Token, id.Context = "", "", "", "", "", ""
+	id.CredsData = creds
+	return id
+}
+
+// Kind names the kind of credential, for messages that must not show it.
+func (id Identity) Kind() string {
+	switch {
+	case id.CredsFile != "":
+		return "credentials file " + id.CredsFile
+	case id.CredsData != "":
+		return "credentials data"
+	case id.NKeySeed != "":
+		return "nkey seed"
+	case id.User != "":
+		return "user " + id.User + " and password"
+	case id.Token != "":
+		return "token"
+	case id.Context != "":
+		return "context " + id.Context
+	default:
+		return "no credentials"
+	}
+}
+
+// ServerList is the servers as shown to people: user info removed.
+func (id Identity) ServerList() string {
+	servers := id.Servers
+	if len(servers) == 0 {
+		servers = []string{DefaultURL}
+	}
+	shown := make([]string, 0, len(servers))
+	for _, s := range servers {
+		shown = append(shown, redactURL(s))
+	}
+	return strings.Join(shown, ", ")
+}
+
+// key identifies the identity in the pool without keeping secrets in the
+// clear in memory longer than needed.
+func (id Identity) key() string {
+	b, _ := json.Marshal(id)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	u.User = nil
+	return u.String()
+}
