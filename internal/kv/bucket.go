@@ -1,0 +1,101 @@
+package kv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Create makes a new bucket and returns its settings as the server stored
+// them. It fails with ErrExists if the bucket is already there, even with
+// identical settings (the server would otherwise accept the create quietly
+// and Terraform would adopt a bucket it did not make).
+func Create(ctx context.Context, js jetstream.JetStream, cfg Config) (Config, error) {
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("create bucket: %w", err)
+	}
+	switch _, err := js.Stream(ctx, StreamName(cfg.Name)); {
+	case err == nil:
+		return Config{}, fmt.Errorf("create bucket %q: %w", cfg.Name, ErrExists)
+	case !errors.Is(err, jetstream.ErrStreamNotFound):
+		return Config{}, fmt.Errorf("create bucket %q: look for an existing bucket: %w", cfg.Name, fromServer(err))
+	}
+	if _, err := js.CreateKeyValue(ctx, keyValueConfig(cfg)); err != nil {
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			// Made by someone else since the check above.
+			return Config{}, fmt.Errorf("create bucket %q: %w", cfg.Name, ErrExists)
+		}
+		return Config{}, fmt.Errorf("create bucket %q: %w", cfg.Name, fromServer(err))
+	}
+	got, err := Get(ctx, js, cfg.Name)
+	if err != nil {
+		return Config{}, fmt.Errorf("read back created bucket: %w", err)
+	}
+	return got, nil
+}
+
+// Get reads a bucket's settings from its stream. It returns ErrNotFound
+// (wrapped) when the bucket does not exist.
+func Get(ctx context.Context, js jetstream.JetStream, name string) (Config, error) {
+	info, err := streamInfo(ctx, js, name)
+	if err != nil {
+		return Config{}, fmt.Errorf("get bucket %q: %w", name, err)
+	}
+	return fromStream(info.Config), nil
+}
+
+// Update changes a bucket in place and returns the server's settings after
+// the update. Fields of the stream that a bucket config does not describe
+// (subjects, mirror, sources, message TTLs) are kept as they are. Storage
+// cannot change in place; a different name is a different bucket.
+func Update(ctx context.Context, js jetstream.JetStream, cfg Config) (Config, error) {
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("update bucket: %w", err)
+	}
+	info, err := streamInfo(ctx, js, cfg.Name)
+	if err != nil {
+		return Config{}, fmt.Errorf("update bucket %q: %w", cfg.Name, err)
+	}
+	want := cfg.WithDefaults()
+	if have := storageName(info.Config.Storage); have != want.Storage {
+		return Config{}, fmt.Errorf("update bucket %q: storage cannot change in place (%s -> %s): the bucket must be re-created", cfg.Name, have, want.Storage)
+	}
+	s, err := js.UpdateStream(ctx, applyTo(info.Config, cfg))
+	if err != nil {
+		return Config{}, fmt.Errorf("update bucket %q: %w", cfg.Name, fromServer(err))
+	}
+	return fromStream(s.CachedInfo().Config), nil
+}
+
+// Delete removes a bucket and all its keys. It returns ErrNotFound (wrapped)
+// when the bucket does not exist.
+func Delete(ctx context.Context, js jetstream.JetStream, name string) error {
+	if err := ValidateName(name); err != nil {
+		return fmt.Errorf("delete bucket: %w", err)
+	}
+	if err := js.DeleteKeyValue(ctx, name); err != nil {
+		return fmt.Errorf("delete bucket %q: %w", name, fromServer(err))
+	}
+	return nil
+}
+
+// streamInfo fetches the stream behind bucket name and checks that it is
+// shaped like a bucket.
+func streamInfo(ctx context.Context, js jetstream.JetStream, name string) (*jetstream.StreamInfo, error) {
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
+	s, err := js.Stream(ctx, StreamName(name))
+	if err != nil {
+		return nil, fromServer(err)
+	}
+	info := s.CachedInfo()
+	// Every bucket keeps at least one value per key; a stream without a
+	// per-subject limit was not made as a bucket.
+	if info.Config.MaxMsgsPerSubject < 1 {
+		return nil, fmt.Errorf("stream %s is not a key-value bucket", StreamName(name))
+	}
+	return info, nil
+}

@@ -1,0 +1,74 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
+)
+
+// errConfigUnknown means the provider configuration is not known yet (it
+// comes from another resource): there is nothing to connect to at plan time.
+var errConfigUnknown = errors.New("the provider configuration depends on values not known until apply")
+
+// client is what Configure hands to resources and data sources: the shared
+// connection pool and the provider's identity. Resources never dial.
+type client struct {
+	pool     *natsconn.Pool
+	identity natsconn.Identity
+	domain   string // default JetStream domain
+	unknown  bool
+}
+
+// clientFrom takes the provider data given to a resource's Configure. It is
+// nil before the provider is configured (during validation).
+func clientFrom(data any, diags *diag.Diagnostics) *client {
+	if data == nil {
+		return nil
+	}
+	c, ok := data.(*client)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *client, got %T: this is a bug in the provider", data))
+		return nil
+	}
+	return c
+}
+
+// identityFor is the provider identity, or the resource's credentials
+// override when set.
+func (c *client) identityFor(creds types.String) natsconn.Identity {
+	if creds.ValueString() != "" {
+		return c.identity.WithCreds(creds.ValueString())
+	}
+	return c.identity
+}
+
+// conn returns the pooled connection for the identity a resource uses.
+func (c *client) conn(ctx context.Context, creds types.String) (*natsconn.Conn, error) {
+	if c.unknown {
+		return nil, errConfigUnknown
+	}
+	return c.pool.Get(ctx, c.identityFor(creds))
+}
+
+// domainFor is the resource's JetStream domain, or the provider default.
+func (c *client) domainFor(domain types.String) string {
+	if domain.ValueString() != "" {
+		return domain.ValueString()
+	}
+	return c.domain
+}
+
+// jetStream returns the JetStream context a resource uses.
+func (c *client) jetStream(ctx context.Context, creds, domain types.String) (jetstream.JetStream, error) {
+	conn, err := c.conn(ctx, creds)
+	if err != nil {
+		return nil, err
+	}
+	return conn.JetStream(c.domainFor(domain))
+}

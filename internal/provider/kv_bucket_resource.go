@@ -1,0 +1,355 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/kv"
+)
+
+var (
+	_ resource.ResourceWithConfigure    = (*kvBucketResource)(nil)
+	_ resource.ResourceWithImportState  = (*kvBucketResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*kvBucketResource)(nil)
+	_ resource.ResourceWithUpgradeState = nil
+)
+
+type kvBucketResource struct{ client *client }
+
+func newKVBucketResource() resource.Resource { return &kvBucketResource{} }
+
+type kvBucketModel struct {
+	ID                 types.String `tfsdk:"id"`
+	Name               types.String `tfsdk:"name"`
+	JetStreamDomain    types.String `tfsdk:"jetstream_domain"`
+	DeletionProtection types.Bool   `tfsdk:"deletion_protection"`
+	Credentials        types.String `tfsdk:"credentials"`
+	bucketSettings
+}
+
+func (r *kvBucketResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_kv_bucket"
+}
+
+func (r *kvBucketResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *kvBucketResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	emptyMap := types.MapValueMust(types.StringType, map[string]attr.Value{})
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A JetStream key-value bucket. Every setting is read back from the server; " +
+			"settings JetStream can change are updated in place, a new `name` or `storage` replaces the bucket.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: docBucketID,
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: docBucketName + " Changing it replaces the bucket.",
+				Validators:          []validator.String{nameValidator()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"description": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+				MarkdownDescription: docDescription,
+				Validators:          []validator.String{stringvalidator.LengthAtMost(4096)},
+			},
+			"history": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(1),
+				MarkdownDescription: docHistory + " Defaults to `1`.",
+				Validators:          []validator.Int64{int64validator.Between(1, 64)},
+			},
+			"ttl": schema.StringAttribute{
+				CustomType: timetypes.GoDurationType{},
+				Optional:   true, Computed: true, Default: stringdefault.StaticString("0s"),
+				MarkdownDescription: docTTL + " Defaults to `0s`.",
+				Validators:          []validator.String{nonNegativeDuration()},
+			},
+			"max_value_size": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(-1),
+				MarkdownDescription: docMaxValueSize + " Defaults to `-1`.",
+				Validators:          []validator.Int64{int64validator.Between(-1, 1<<31-1), int64validator.NoneOf(0)},
+			},
+			"max_bytes": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(-1),
+				MarkdownDescription: docMaxBytes + " Defaults to `-1`.",
+				Validators:          []validator.Int64{int64validator.AtLeast(-1), int64validator.NoneOf(0)},
+			},
+			"storage": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("file"),
+				MarkdownDescription: docStorage + " Defaults to `file`. Changing it replaces the bucket.",
+				Validators:          []validator.String{stringvalidator.OneOf("file", "memory")},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"replicas": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(1),
+				MarkdownDescription: docReplicas + " Defaults to `1`.",
+				Validators:          []validator.Int64{int64validator.Between(1, 5)},
+			},
+			"compression": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: docCompression + " Defaults to `false`.",
+			},
+			"placement": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: docPlacement,
+				Attributes: map[string]schema.Attribute{
+					"cluster": schema.StringAttribute{Optional: true, MarkdownDescription: docPlacementCluster},
+					"tags": schema.ListAttribute{
+						ElementType: types.StringType, Optional: true,
+						MarkdownDescription: docPlacementTags,
+						Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
+					},
+				},
+			},
+			"republish": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: docRePublish,
+				Attributes: map[string]schema.Attribute{
+					"source": schema.StringAttribute{
+						Optional: true, Computed: true, Default: stringdefault.StaticString(">"),
+						MarkdownDescription: docRePublishSource + " Defaults to `>`.",
+					},
+					"destination": schema.StringAttribute{Required: true, MarkdownDescription: docRePublishDestination},
+					"headers_only": schema.BoolAttribute{
+						Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+						MarkdownDescription: docRePublishHeadersOnly + " Defaults to `false`.",
+					},
+				},
+			},
+			"metadata": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true, Computed: true, Default: mapdefault.StaticValue(emptyMap),
+				MarkdownDescription: docMetadata,
+			},
+			"limit_marker_ttl": schema.StringAttribute{
+				CustomType: timetypes.GoDurationType{},
+				Optional:   true, Computed: true, Default: stringdefault.StaticString("0s"),
+				MarkdownDescription: docLimitMarkerTTL + " Defaults to `0s`.",
+				Validators:          []validator.String{nonNegativeDuration()},
+			},
+			"jetstream_domain": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: docDomain + " Changing it replaces the bucket.",
+				Validators:          []validator.String{domainValidator()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"deletion_protection": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, destroying the bucket fails and nothing is deleted. Defaults to `false`.",
+			},
+			"credentials": credentialsAttribute(),
+			"stream_name": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: docStreamName,
+			},
+		},
+	}
+}
+
+// ModifyPlan derives id and stream_name from the planned name and domain, so
+// they are known at plan time and change with a replacement.
+func (r *kvBucketResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var name, domain types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("name"), &name)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("jetstream_domain"), &domain)...)
+	if name.IsUnknown() || domain.IsUnknown() || resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), bucketID(domain.ValueString(), name.ValueString()))...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("stream_name"), kv.StreamName(name.ValueString()))...)
+}
+
+func (r *kvBucketResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan kvBucketModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg, diags := plan.toConfig(ctx, plan.Name.ValueString())
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	js, err := r.client.jetStream(ctx, plan.Credentials, plan.JetStreamDomain)
+	if err != nil {
+		addConnError(&resp.Diagnostics, err)
+		return
+	}
+	got, err := kv.Create(ctx, js, cfg)
+	if err != nil {
+		addBucketError(&resp.Diagnostics, "create", cfg.Name, err)
+		return
+	}
+	plan.bucketSettings = settingsFrom(got)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state kvBucketModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	js, err := r.client.jetStream(ctx, state.Credentials, state.JetStreamDomain)
+	if errors.Is(err, errConfigUnknown) {
+		return // nothing to refresh against yet; keep what we know
+	}
+	if err != nil {
+		addConnError(&resp.Diagnostics, err)
+		return
+	}
+	got, err := kv.Get(ctx, js, state.Name.ValueString())
+	if errors.Is(err, kv.ErrNotFound) {
+		resp.Diagnostics.AddWarning("Bucket deleted outside Terraform",
+			fmt.Sprintf("Bucket %q no longer exists on the server; it is removed from state and will be created again on the next apply.", state.Name.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addBucketError(&resp.Diagnostics, "read", state.Name.ValueString(), err)
+		return
+	}
+	state.bucketSettings = settingsFrom(got)
+	state.ID = types.StringValue(bucketID(state.JetStreamDomain.ValueString(), got.Name))
+	if state.DeletionProtection.IsNull() { // after import
+		state.DeletionProtection = types.BoolValue(false)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *kvBucketResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan kvBucketModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg, diags := plan.toConfig(ctx, plan.Name.ValueString())
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	js, err := r.client.jetStream(ctx, plan.Credentials, plan.JetStreamDomain)
+	if err != nil {
+		addConnError(&resp.Diagnostics, err)
+		return
+	}
+	got, err := kv.Update(ctx, js, cfg)
+	if err != nil {
+		addBucketError(&resp.Diagnostics, "update", cfg.Name, err)
+		return
+	}
+	plan.bucketSettings = settingsFrom(got)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *kvBucketResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state kvBucketModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.DeletionProtection.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("deletion_protection"), "Bucket is protected from deletion",
+			fmt.Sprintf("Bucket %q has deletion_protection = true, so it was not deleted. "+
+				"To delete it, set deletion_protection = false, apply, and destroy again.", state.Name.ValueString()))
+		return
+	}
+	js, err := r.client.jetStream(ctx, state.Credentials, state.JetStreamDomain)
+	if err != nil {
+		addConnError(&resp.Diagnostics, err)
+		return
+	}
+	if err := kv.Delete(ctx, js, state.Name.ValueString()); err != nil && !errors.Is(err, kv.ErrNotFound) {
+		addBucketError(&resp.Diagnostics, "delete", state.Name.ValueString(), err)
+	}
+}
+
+// ImportState takes "<name>" or "<domain>/<name>".
+func (r *kvBucketResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	domain, name, err := parseBucketID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	if domain != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("jetstream_domain"), domain)...)
+	}
+}
+
+// bucketID is the resource ID: the name, prefixed by the domain when the
+// resource sets one. It is also the import ID.
+func bucketID(domain, name string) string {
+	if domain == "" {
+		return name
+	}
+	return domain + "/" + name
+}
+
+func parseBucketID(id string) (domain, name string, err error) {
+	name = id
+	if i := strings.IndexByte(id, '/'); i >= 0 {
+		domain, name = id[:i], id[i+1:]
+		if !namePattern.MatchString(domain) {
+			return "", "", fmt.Errorf("%q: the JetStream domain %q is not valid; use <bucket> or <domain>/<bucket>", id, domain)
+		}
+	}
+	if !namePattern.MatchString(name) {
+		return "", "", fmt.Errorf("%q: the bucket name %q is not valid (letters, digits, '-' and '_'); use <bucket> or <domain>/<bucket>", id, name)
+	}
+	return domain, name, nil
+}
+
+// addConnError reports a connection failure; the error names servers and the
+// kind of credential, never the secret.
+func addConnError(diags *diag.Diagnostics, err error) {
+	diags.AddError("Cannot connect to NATS",
+		err.Error()+"\n\nCheck the provider's servers and credentials (or the resource's credentials override), and that the servers are reachable.")
+}
+
+// addBucketError shows the server's own words, on the attribute they concern
+// when that is clear.
+func addBucketError(diags *diag.Diagnostics, action, name string, err error) {
+	summary := fmt.Sprintf("Cannot %s bucket %q", action, name)
+	msg := err.Error()
+	lower := strings.ToLower(msg)
+	switch {
+	case strings.Contains(lower, "replicas"):
+		diags.AddAttributeError(path.Root("replicas"), summary, msg+"\n\nReplicas above 1 need a JetStream cluster with at least that many servers.")
+	case strings.Contains(lower, "placement") || strings.Contains(lower, "no suitable peers"):
+		diags.AddAttributeError(path.Root("placement"), summary, msg+"\n\nCheck that a cluster with that name and those tags exists and has room.")
+	case strings.Contains(lower, "republish"):
+		diags.AddAttributeError(path.Root("republish"), summary, msg)
+	case strings.Contains(lower, "jetstream not enabled") || strings.Contains(lower, "no responders"):
+		diags.AddError(summary, msg+"\n\nJetStream is not available to this account on this server (or in this JetStream domain): enable it for the account, or check jetstream_domain.")
+	default:
+		diags.AddError(summary, msg)
+	}
+}

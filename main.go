@@ -1,0 +1,35 @@
+// Command terraform-provider-nats is the Terraform provider for NATS-backed
+// k3s infrastructure.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
+	"github.com/natsk3s/terraform-provider-nats/internal/provider"
+)
+
+// version is stamped at build time: -ldflags "-X main.version=1.2.3".
+var version = "dev"
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.Parse()
+
+	pool := natsconn.NewPool()
+	defer pool.Close()
+
+	err := providerserver.Serve(context.Background(), provider.New(version, pool), providerserver.ServeOpts{
+		Address:         "registry.terraform.io/natsk3s/nats",
+		Debug:           debug,
+		ProtocolVersion: 6,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
