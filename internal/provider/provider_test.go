@@ -1,168 +1,69 @@
 package provider
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"os"
-	"regexp"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
-	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
-// The package's servers: started once in TestMain, shared by every test.
-var (
-	single   *testnats.Server
-	cluster  *testnats.Cluster
-	operator *testnats.Operator
-	accA     *testnats.Account
-	accB     *testnats.Account
-	hubLeaf  *testnats.HubLeaf
-
-	testPool = natsconn.NewPool()
-)
-
-func TestMain(m *testing.M) {
-	code, err := runTests(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(code)
+// Provider settings taken from another resource are unknown at plan time:
+// the plan must not fail, and apply connects once they are known.
+func TestAccProvider_unknownConfigAtPlan(t *testing.T) {
+	name := uniqueName(t)
+	js := jsFor(t, single.URL, nil, "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy:             checkNoBucket(t, js, name),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "url" {
+  input = %q
+}
+provider "nats" {
+  servers = [terraform_data.url.output]
+}
+resource "nats_kv_bucket" "test" {
+  name = %q
+}
+`, single.URL, name),
+			ConfigPlanChecks: expectEmptyPlanAfterApply(),
+			Check:            checkStream(t, js, name, func(jetstream.StreamConfig) error { return nil }),
+		}},
+	})
 }
 
-func runTests(m *testing.M) (int, error) {
-	var err error
-	if single, err = testnats.Start(testnats.Config{}); err != nil {
-		return 0, err
-	}
-	defer single.Shutdown()
-	if cluster, err = testnats.StartCluster(3, ""); err != nil {
-		return 0, err
-	}
-	defer cluster.Shutdown()
-	if operator, err = testnats.StartOperator(testnats.OperatorOptions{}); err != nil {
-		return 0, err
-	}
-	defer operator.Shutdown()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if accA, err = operator.CreateAccount(ctx, "A"); err != nil {
-		return 0, err
-	}
-	if accB, err = operator.CreateAccount(ctx, "B"); err != nil {
-		return 0, err
-	}
-	if hubLeaf, err = testnats.StartHubLeaf(); err != nil {
-		return 0, err
-	}
-	defer hubLeaf.Shutdown()
-	defer testPool.Close()
-	return m.Run(), nil
+// With nothing configured, NATS_URL gives the servers and NATS_CREDS the
+// identity; NATS_CREDS may hold creds content (Terraform Cloud has no files).
+func TestAccProvider_environment(t *testing.T) {
+	name := uniqueName(t)
+	url := operator.Servers[0].URL
+	t.Setenv("NATS_URL", url)
+	t.Setenv("NATS_CREDS", string(accA.Creds))
+	jsA := jsFor(t, url, accA.Creds, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy:             checkNoBucket(t, jsA, name),
+		Steps: []resource.TestStep{{
+			Config:           fmt.Sprintf(`resource "nats_kv_bucket" "test" { name = %q }`, name),
+			ConfigPlanChecks: expectEmptyPlanAfterApply(),
+			Check:            checkStream(t, jsA, name, func(jetstream.StreamConfig) error { return nil }),
+		}},
+	})
 }
 
-// factories runs the provider in-process for the terraform CLI.
-func factories() map[string]func() (tfprotov6.ProviderServer, error) {
-	return map[string]func() (tfprotov6.ProviderServer, error){
-		"nats": providerserver.NewProtocol6WithError(New("test", testPool)()),
-	}
-}
-
-// providerBlock configures the provider for servers, with extra attributes.
-func providerBlock(servers []string, extra string) string {
-	quoted := make([]string, len(servers))
-	for i, s := range servers {
-		quoted[i] = fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprintf("provider \"nats\" {\n  servers = [%s]\n%s\n}\n", strings.Join(quoted, ", "), extra)
-}
-
-// hcl quotes a string (multi-line creds included) as an HCL literal.
-func hcl(s string) string { return fmt.Sprintf("%q", s) }
-
-// uniqueName makes a bucket name no other test uses.
-func uniqueName(t *testing.T) string {
-	r := strings.NewReplacer("/", "_", " ", "_", ".", "_")
-	return fmt.Sprintf("%s_%d", r.Replace(t.Name()), time.Now().UnixNano()%1e6)
-}
-
-// jsFor connects to url (as creds, when given) outside the provider, to
-// check what the server really has.
-func jsFor(t *testing.T, url string, creds []byte, domain string) jetstream.JetStream {
-	t.Helper()
-	var opts []nats.Option
-	if creds != nil {
-		opt, err := testnats.CredsOption(creds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts = append(opts, opt)
-	}
-	nc, err := nats.Connect(url, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if domain != "" {
-		js, err = jetstream.NewWithDomain(nc, domain)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js
-}
-
-// streamConfig is the server's config of bucket's stream.
-func streamConfig(t *testing.T, js jetstream.JetStream, bucket string) (jetstream.StreamConfig, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := js.Stream(ctx, "KV_"+bucket)
-	if err != nil {
-		return jetstream.StreamConfig{}, err
-	}
-	return s.CachedInfo().Config, nil
-}
-
-// checkStream runs f against the server's stream config of bucket.
-func checkStream(t *testing.T, js jetstream.JetStream, bucket string, f func(jetstream.StreamConfig) error) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		cfg, err := streamConfig(t, js, bucket)
-		if err != nil {
-			return fmt.Errorf("stream of bucket %s on the server: %w", bucket, err)
-		}
-		return f(cfg)
-	}
-}
-
-// checkNoBucket passes when bucket does not exist on the server.
-func checkNoBucket(t *testing.T, js jetstream.JetStream, bucket string) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		_, err := streamConfig(t, js, bucket)
-		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			return nil
-		}
-		if err == nil {
-			return fmt.Errorf("bucket %s exists on the server, want none", bucket)
-		}
-		return err
-	}
-}
-
-// errorLike matches an error as terraform prints it: any run of spaces in
-// pattern matches any whitespace (terraform wraps long lines), and . crosses
-// lines.
-func errorLike(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+// A wrong credential fails with a diagnostic naming the server and the kind
+// of credential, never the secret, and creates nothing.
+func TestAccProvider_connectionError(t *testing.T) {
+	const secret = "not-the-right-token-4711"
+	url := operator.Servers[0].URL
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config: providerBlock([]string{url}, fmt.Sprintf("  token = %q", secret)) +
+				`resource "nats_kv_bucket" "test" { name = "never" }`,
+			ExpectError: errorLike(`Cannot connect to NATS.*` + url + ` with token`),
+		}},
+	})
 }
