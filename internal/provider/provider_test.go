@@ -2,10 +2,16 @@ package provider
 
 import (
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
 // Provider settings taken from another resource are unknown at plan time:
@@ -64,6 +70,58 @@ func TestAccProvider_connectionError(t *testing.T) {
 			Config: providerBlock([]string{url}, fmt.Sprintf("  token = %q", secret)) +
 				`resource "nats_kv_bucket" "test" { name = "never" }`,
 			ExpectError: errorLike(`Cannot connect to NATS.*` + url + ` with token`),
+		}},
+	})
+}
+
+// TLS material works as PEM content and as file paths; the server demands a
+// client certificate.
+func TestAccProvider_tls(t *testing.T) {
+	m, err := testnats.NewTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(m.Dir) })
+	s, err := testnats.Start(testnats.Config{Extra: m.ServerConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Shutdown)
+	name := uniqueName(t)
+	tlsBlock := fmt.Sprintf(`  tls {
+    ca   = %s
+    cert = %q
+    key  = %s
+  }`, hcl(m.CAPEM), m.ClientCertFile, hcl(m.ClientKeyPEM))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      providerBlock([]string{s.URL}, "") + `resource "nats_kv_bucket" "test" { name = "no_tls" }`,
+				ExpectError: errorLike(`Cannot connect to NATS`),
+			},
+			{
+				Config:           providerBlock([]string{s.URL}, tlsBlock) + fmt.Sprintf(`resource "nats_kv_bucket" "test" { name = %q }`, name),
+				ConfigPlanChecks: expectEmptyPlanAfterApply(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bucketAddr, tfjsonpath.New("stream_name"), knownvalue.StringExact("KV_"+name)),
+				},
+			},
+		},
+	})
+}
+
+// The provider's jetstream_domain is the default for resources without one.
+func TestAccProvider_defaultDomain(t *testing.T) {
+	name := uniqueName(t)
+	leafJS := jsFor(t, hubLeaf.Leaf.URL, nil, "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy:             checkNoBucket(t, leafJS, name),
+		Steps: []resource.TestStep{{
+			Config:           providerBlock([]string{hubLeaf.Hub.URL}, `  jetstream_domain = "leaf"`) + fmt.Sprintf(`resource "nats_kv_bucket" "test" { name = %q }`, name),
+			ConfigPlanChecks: expectEmptyPlanAfterApply(),
+			Check:            checkStream(t, leafJS, name, func(jetstream.StreamConfig) error { return nil }),
 		}},
 	})
 }
