@@ -58,6 +58,9 @@ func options(id Identity) ([]nats.Option, string, error) {
 	opts := []nats.Option{
 		nats.Name("terraform-provider-nats"),
 		nats.Timeout(timeout),
+		// nats.go prints asynchronous errors (permission violations) to
+		// stderr by default; the request that caused one fails on its own.
+		nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}),
 	}
 	servers := strings.Join(id.Servers, ",")
 
@@ -151,7 +154,7 @@ func nkeyOption(seed string) (nats.Option, error) {
 
 // loadContext takes a nats CLI context by name, or by path to its file.
 func loadContext(ref string) (*natscontext.Context, error) {
-	if strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".json") {
+	if isContextPath(ref) {
 		c, err := natscontext.NewFromFile(ref)
 		if err != nil {
 			return nil, fmt.Errorf("load context file %s: %w", ref, err)
@@ -210,4 +213,22 @@ func tlsConfig(t TLS) (*tls.Config, error) {
 		cfg.Certificates = []tls.Certificate{pair}
 	}
 	return cfg, nil
+}
+
+// ContextFile is the path of a nats CLI context's file, given its name or
+// path: what KINE's contextFile endpoint parameter takes.
+func ContextFile(ref string) (string, error) {
+	if isContextPath(ref) {
+		return ref, nil
+	}
+	p, err := natscontext.ContextPath(ref)
+	if err != nil {
+		return "", fmt.Errorf("find context %q: %w", ref, err)
+	}
+	return p, nil
+}
+
+// isContextPath tells a context file path from a context name.
+func isContextPath(ref string) bool {
+	return strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".json")
 }

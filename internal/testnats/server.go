@@ -6,6 +6,7 @@
 package testnats
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // DefaultMaxPayload is what the harness gives servers unless told otherwise:
@@ -135,4 +138,29 @@ func (s *Server) TotalConnections() uint64 {
 		return 0
 	}
 	return v.TotalConnections
+}
+
+// Anchor creates a small stream that stays for the server's life in the
+// account the options authenticate as. nats-server removes an account's
+// stream directory in the background when its last stream is deleted, and a
+// stream created at that moment can fail with "could not create storage
+// directory": tests that create and delete buckets back to back keep one
+// stream around so the directory never goes.
+func Anchor(url string, opts ...nats.Option) error {
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		return fmt.Errorf("anchor: connect: %w", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("anchor: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "TESTNATS_ANCHOR", Subjects: []string{"testnats.anchor"}, Replicas: 1})
+	if err != nil {
+		return fmt.Errorf("anchor: create stream: %w", err)
+	}
+	return nil
 }

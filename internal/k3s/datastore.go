@@ -1,0 +1,121 @@
+package k3s
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ErrNoBucket means the datastore's bucket does not exist.
+var ErrNoBucket = errors.New("bucket does not exist")
+
+// MismatchError is an existing bucket KINE would refuse: starting against it
+// fails with "stream name already in use".
+type MismatchError struct {
+	Bucket      string
+	Differences []Difference
+}
+
+func (e *MismatchError) Error() string {
+	parts := make([]string, len(e.Differences))
+	for i, d := range e.Differences {
+		parts[i] = d.String()
+	}
+	return fmt.Sprintf("bucket %q exists but is not what KINE creates, so KINE would refuse it: %s", e.Bucket, strings.Join(parts, "; "))
+}
+
+// EnsureBucket makes bucket exactly as KINE would for an endpoint with these
+// replicas and revHistory, or adopts an existing one that already matches.
+// An existing bucket that differs is left alone and reported as a
+// *MismatchError listing every difference.
+func EnsureBucket(ctx context.Context, js jetstream.JetStream, bucket string, replicas, revHistory int) (adopted bool, err error) {
+	have, err := bucketStream(ctx, js, bucket)
+	switch {
+	case errors.Is(err, ErrNoBucket):
+		if _, err := js.CreateKeyValue(ctx, BucketConfig(bucket, replicas, revHistory)); err != nil {
+			return false, fmt.Errorf("create bucket %q: %w", bucket, err)
+		}
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	if diffs := Compare(have, replicas, revHistory); len(diffs) > 0 {
+		return false, &MismatchError{Bucket: bucket, Differences: diffs}
+	}
+	return true, nil
+}
+
+// ResizeBucket changes a KINE bucket's replicas and history in place, the
+// two settings an endpoint carries, and checks that KINE will accept the
+// result with the new endpoint.
+func ResizeBucket(ctx context.Context, js jetstream.JetStream, bucket string, replicas, revHistory int) error {
+	cfg, err := bucketStream(ctx, js, bucket)
+	if err != nil {
+		return err
+	}
+	if replicas == 0 {
+		replicas = DefaultReplicas
+	}
+	if revHistory == 0 {
+		revHistory = DefaultRevHistory
+	}
+	cfg.Replicas = replicas
+	cfg.MaxMsgsPerSubject = int64(revHistory)
+	if _, err := js.UpdateStream(ctx, cfg); err != nil {
+		return fmt.Errorf("resize bucket %q to replicas %d, revHistory %d: %w", bucket, replicas, revHistory, err)
+	}
+	have, err := bucketStream(ctx, js, bucket)
+	if err != nil {
+		return err
+	}
+	if diffs := Compare(have, replicas, revHistory); len(diffs) > 0 {
+		return &MismatchError{Bucket: bucket, Differences: diffs}
+	}
+	return nil
+}
+
+// DeleteBucket removes the bucket and all the cluster state in it.
+func DeleteBucket(ctx context.Context, js jetstream.JetStream, bucket string) error {
+	err := js.DeleteKeyValue(ctx, bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) || errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("delete bucket %q: %w", bucket, ErrNoBucket)
+	}
+	if err != nil {
+		return fmt.Errorf("delete bucket %q: %w", bucket, err)
+	}
+	return nil
+}
+
+// BucketReplicas reads the bucket's replicas and history from the server, as
+// endpoint parameters.
+func BucketReplicas(ctx context.Context, js jetstream.JetStream, bucket string) (replicas, revHistory int, err error) {
+	cfg, err := bucketStream(ctx, js, bucket)
+	if err != nil {
+		return 0, 0, err
+	}
+	return cfg.Replicas, int(cfg.MaxMsgsPerSubject), nil
+}
+
+func bucketStream(ctx context.Context, js jetstream.JetStream, bucket string) (jetstream.StreamConfig, error) {
+	s, err := js.Stream(ctx, "KV_"+bucket)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return jetstream.StreamConfig{}, fmt.Errorf("bucket %q: %w", bucket, ErrNoBucket)
+	}
+	if err != nil {
+		return jetstream.StreamConfig{}, fmt.Errorf("read bucket %q: %w", bucket, err)
+	}
+	return s.CachedInfo().Config, nil
+}
+
+// Differences reads the bucket from the server and lists what keeps KINE,
+// started with these replicas and revHistory, from accepting it.
+func Differences(ctx context.Context, js jetstream.JetStream, bucket string, replicas, revHistory int) ([]Difference, error) {
+	cfg, err := bucketStream(ctx, js, bucket)
+	if err != nil {
+		return nil, err
+	}
+	return Compare(cfg, replicas, revHistory), nil
+}
