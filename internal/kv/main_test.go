@@ -45,6 +45,14 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer hubLeaf.Shutdown()
+	// Keep a stream in every account for the servers' lifetime: see
+	// testnats.Anchor for the server race it avoids.
+	for _, url := range []string{single.URL, cluster.Servers[0].URL, hubLeaf.Hub.URL, hubLeaf.Leaf.URL} {
+		if err := testnats.Anchor(url); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
 	return m.Run()
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
 	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 )
 
@@ -44,6 +45,8 @@ type kvBucketModel struct {
 	JetStreamDomain    types.String `tfsdk:"jetstream_domain"`
 	DeletionProtection types.Bool   `tfsdk:"deletion_protection"`
 	Credentials        types.String `tfsdk:"credentials"`
+	Conformance        types.Object `tfsdk:"conformance"`
+	ConformanceReport  types.Object `tfsdk:"conformance_report"`
 	bucketSettings
 }
 
@@ -160,7 +163,9 @@ func (r *kvBucketResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 				MarkdownDescription: "When `true`, destroying the bucket fails and nothing is deleted. Defaults to `false`.",
 			},
-			"credentials": credentialsAttribute(),
+			"credentials":        credentialsAttribute(),
+			"conformance":        conformanceAttribute(modeReport),
+			"conformance_report": reportAttribute(),
 			"stream_name": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: docStreamName,
@@ -207,6 +212,7 @@ func (r *kvBucketResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	plan.bucketSettings = settingsFrom(got)
+	plan.ConformanceReport = r.check(ctx, &plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -237,8 +243,10 @@ func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	state.bucketSettings = settingsFrom(got)
 	state.ID = types.StringValue(bucketID(state.JetStreamDomain.ValueString(), got.Name))
-	if state.DeletionProtection.IsNull() { // after import
+	if state.DeletionProtection.IsNull() { // after import: the defaults
 		state.DeletionProtection = types.BoolValue(false)
+		state.Conformance = defaultConformance(modeReport)
+		state.ConformanceReport = types.ObjectNull(reportAttrTypes)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -265,6 +273,7 @@ func (r *kvBucketResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	plan.bucketSettings = settingsFrom(got)
+	plan.ConformanceReport = r.check(ctx, &plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -288,6 +297,33 @@ func (r *kvBucketResource) Delete(ctx context.Context, req resource.DeleteReques
 	if err := kv.Delete(ctx, js, state.Name.ValueString()); err != nil && !errors.Is(err, kv.ErrNotFound) {
 		addBucketError(&resp.Diagnostics, "delete", state.Name.ValueString(), err)
 	}
+}
+
+// check runs the KINE conformance check for the bucket. A plain bucket holds
+// application data, so KINE runs against a temporary twin with the same
+// settings, never against the bucket itself.
+func (r *kvBucketResource) check(ctx context.Context, m *kvBucketModel, diags *diag.Diagnostics) types.Object {
+	name := m.Name.ValueString()
+	return runConformance(ctx, m.Conformance, fmt.Sprintf("bucket %q", name), func(ctx context.Context, opts conformance.Options) *conformance.Report {
+		if domain := r.client.domainFor(m.JetStreamDomain); domain != "" {
+			return conformance.Skipped(opts, "target", fmt.Sprintf("the bucket is in JetStream domain %q and KINE has no domain option: "+
+				"it must connect to servers of that domain directly, so the check was not run from here", domain))
+		}
+		id := r.client.identityFor(m.Credentials)
+		t, err := identityTarget(id)
+		if err != nil {
+			return conformance.Failed(opts, "target", err)
+		}
+		conn, err := r.client.conn(ctx, m.Credentials)
+		if err != nil {
+			return conformance.Failed(opts, "connect", err)
+		}
+		js, err := conn.JetStream("")
+		if err != nil {
+			return conformance.Failed(opts, "connect", err)
+		}
+		return conformance.RunTwin(ctx, conn.NC, js, name, t, opts)
+	}, diags)
 }
 
 // ImportState takes "<name>" or "<domain>/<name>".

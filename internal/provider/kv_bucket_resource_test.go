@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -79,6 +80,8 @@ func TestAccKVBucket_createUpdateImport(t *testing.T) {
 				ImportState:       true,
 				ImportStateId:     name,
 				ImportStateVerify: true,
+				// The check's report is not server state: an import cannot know it.
+				ImportStateVerifyIgnore: []string{"conformance_report"},
 			},
 			{
 				Config: bucketConfig(servers, name, `
@@ -120,7 +123,7 @@ func TestAccKVBucket_createUpdateImport(t *testing.T) {
 				ImportState:             true,
 				ImportStateId:           name,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"ttl"},
+				ImportStateVerifyIgnore: []string{"ttl", "conformance_report"},
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
 					if got := states[0].Attributes["ttl"]; got != "1h0m0s" {
 						return fmt.Errorf("imported ttl = %q, want 1h0m0s", got)
@@ -327,6 +330,8 @@ func TestAccKVBucket_domain(t *testing.T) {
 				ImportState:       true,
 				ImportStateId:     "leaf/" + name,
 				ImportStateVerify: true,
+				// The check's report is not server state: an import cannot know it.
+				ImportStateVerifyIgnore: []string{"conformance_report"},
 			},
 		},
 	})
@@ -440,4 +445,93 @@ func listBuckets(js jetstream.JetStream) (map[string]bool, error) {
 		names[n] = true
 	}
 	return names, l.Error()
+}
+
+func reportIs(passed bool, summary string) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		stateIs("conformance_report", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+			"passed":  knownvalue.Bool(passed),
+			"summary": knownvalue.StringRegexp(errorLike(summary)),
+		})),
+	}
+}
+
+// A bucket shaped as KINE makes it passes the check, run against a twin;
+// a plain application bucket gets a report saying why KINE would refuse it,
+// and the apply goes on (mode report). The user's bucket is never written.
+func TestAccKVBucket_conformanceReport(t *testing.T) {
+	name := uniqueName(t)
+	js := jsFor(t, single.URL, nil, "")
+	servers := []string{single.URL}
+	kineShaped := `description = "Holds kine key/values"
+  history = 10`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy:             checkNoBucket(t, js, name),
+		Steps: []resource.TestStep{
+			{
+				Config:            bucketConfig(servers, name, kineShaped),
+				ConfigPlanChecks:  expectEmptyPlanAfterApply(),
+				ConfigStateChecks: reportIs(true, `passed`),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(bucketAddr, "conformance_report.profile", "quick"),
+					resource.TestMatchResourceAttr(bucketAddr, "conformance_report.steps.#", regexp.MustCompile(`^[1-9][0-9]+$`)),
+					checkStream(t, js, name, func(jetstream.StreamConfig) error { return nil }),
+					checkUntouched(t, js, name),
+				),
+			},
+			{
+				Config:            bucketConfig(servers, name, `history = 5`),
+				ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: reportIs(false, `failed at step "bucket.*Description is "", KINE wants "Holds kine key/values"`),
+				Check:             checkUntouched(t, js, name),
+			},
+			{
+				Config:            bucketConfig(servers, name, "history = 5\n  conformance = { mode = \"off\" }"),
+				ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: []statecheck.StateCheck{stateIs("conformance_report", knownvalue.Null())},
+			},
+		},
+	})
+}
+
+// checkUntouched passes when nothing was ever written into the bucket.
+func checkUntouched(t *testing.T, js jetstream.JetStream, bucket string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		s, err := js.Stream(context.Background(), "KV_"+bucket)
+		if err != nil {
+			return err
+		}
+		if st := s.CachedInfo().State; st.LastSeq != 0 {
+			return fmt.Errorf("the check wrote into the user's bucket: last sequence %d", st.LastSeq)
+		}
+		return nil
+	}
+}
+
+// In enforce mode a failing check fails the apply; the bucket it created is
+// kept in state, tainted, so the next plan replaces it: nothing is orphaned.
+func TestAccKVBucket_conformanceEnforce(t *testing.T) {
+	name := uniqueName(t)
+	js := jsFor(t, single.URL, nil, "")
+	servers := []string{single.URL}
+	config := bucketConfig(servers, name, `compression = true
+  conformance = { mode = "enforce" }`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy:             checkNoBucket(t, js, name),
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: errorLike(`KINE conformance check failed for bucket.*failed at step "bucket.*Compression.*set it to "report"`),
+			},
+			{
+				// Tainted by the failed check: the next apply replaces it.
+				Config: bucketConfig(servers, name, `compression = true
+  conformance = { mode = "report" }`),
+				ConfigPlanChecks:  expectAction(plancheck.ResourceActionDestroyBeforeCreate),
+				ConfigStateChecks: reportIs(false, `Compression`),
+			},
+		},
+	})
 }

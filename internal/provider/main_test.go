@@ -69,6 +69,19 @@ func runTests(m *testing.M) (int, error) {
 	}
 	defer hubLeaf.Shutdown()
 	defer testPool.Close()
+	credsA, _ := testnats.CredsOption(accA.Creds)
+	credsB, _ := testnats.CredsOption(accB.Creds)
+	for _, a := range []struct {
+		url  string
+		opts []nats.Option
+	}{
+		{single.URL, nil}, {cluster.Servers[0].URL, nil}, {hubLeaf.Hub.URL, nil}, {hubLeaf.Leaf.URL, nil},
+		{operator.Servers[0].URL, []nats.Option{credsA}}, {operator.Servers[0].URL, []nats.Option{credsB}},
+	} {
+		if err := testnats.Anchor(a.url, a.opts...); err != nil {
+			return 0, err
+		}
+	}
 	return m.Run(), nil
 }
 

@@ -237,15 +237,20 @@ func (p *natsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *natsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newKVBucketResource,
+		newK3sDatastoreResource,
 	}
 }
 
 func (p *natsProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newKVBucketDataSource,
+		newK3sDatastoreDataSource,
 	}
 }
 
 func (p *natsProvider) Functions(context.Context) []func() function.Function {
-	return nil
+	return []func() function.Function{
+		newDatastoreEndpointFunction,
+		newParseDatastoreEndpointFunction,
+	}
 }

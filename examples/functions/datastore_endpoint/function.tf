@@ -1,0 +1,10 @@
+# Build a --datastore-endpoint without managing the bucket.
+output "endpoint" {
+  value = provider::nats::datastore_endpoint({
+    servers    = ["nats-1:4222", "nats-2:4222"]
+    bucket     = "k3s-dev"
+    replicas   = 3
+    creds_file = "/etc/rancher/k3s/nats.creds"
+    no_embed   = true
+  })
+}

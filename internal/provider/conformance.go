@@ -1,0 +1,251 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
+	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
+	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
+)
+
+// Conformance modes: what a failing KINE check does to the apply.
+const (
+	modeEnforce = "enforce"
+	modeReport  = "report"
+	modeOff     = "off"
+)
+
+const defaultCheckTimeout = "60s"
+
+// conformanceModel is the shared `conformance` attribute.
+type conformanceModel struct {
+	Mode    types.String         `tfsdk:"mode"`
+	Profile types.String         `tfsdk:"profile"`
+	Timeout timetypes.GoDuration `tfsdk:"timeout"`
+}
+
+var conformanceAttrTypes = map[string]attr.Type{
+	"mode":    types.StringType,
+	"profile": types.StringType,
+	"timeout": timetypes.GoDurationType{},
+}
+
+var stepAttrTypes = map[string]attr.Type{
+	"name":     types.StringType,
+	"ok":       types.BoolType,
+	"skipped":  types.BoolType,
+	"duration": types.StringType,
+	"detail":   types.StringType,
+	"hint":     types.StringType,
+	"warning":  types.StringType,
+}
+
+var reportAttrTypes = map[string]attr.Type{
+	"passed":         types.BoolType,
+	"profile":        types.StringType,
+	"kine_version":   types.StringType,
+	"server_version": types.StringType,
+	"duration":       types.StringType,
+	"summary":        types.StringType,
+	"steps":          types.ListType{ElemType: types.ObjectType{AttrTypes: stepAttrTypes}},
+}
+
+// conformanceAttribute is the `conformance` setting, with the resource's
+// default mode.
+func conformanceAttribute(defaultMode string) schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultConformance(defaultMode)),
+		MarkdownDescription: "The embedded KINE conformance check, run on create and on every update: real KINE code, linked into the provider, " +
+			"drives what was just built through the etcd API as a kube-apiserver would. Defaults to mode `" + defaultMode + "`, profile `quick`, timeout `" + defaultCheckTimeout + "`.",
+		Attributes: map[string]schema.Attribute{
+			"mode": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultMode),
+				MarkdownDescription: "`enforce`: a failing check fails the apply (a new object stays in state, tainted). " +
+					"`report`: the report goes into state and a warning summarises a failure. `off`: no check. Defaults to `" + defaultMode + "`.",
+				Validators: []validator.String{stringvalidator.OneOf(modeEnforce, modeReport, modeOff)},
+			},
+			"profile": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(string(conformance.ProfileQuick)),
+				MarkdownDescription: "`quick`: what every kube-apiserver request needs (create, guarded update and delete, range, past revisions, watch). " +
+					"`full` adds leases, a 1.5 MiB object, a second KINE instance racing the first, and compaction on scratch buckets. Defaults to `quick`.",
+				Validators: []validator.String{stringvalidator.OneOf(string(conformance.ProfileQuick), string(conformance.ProfileFull))},
+			},
+			"timeout": schema.StringAttribute{
+				CustomType: timetypes.GoDurationType{},
+				Optional:   true, Computed: true, Default: stringdefault.StaticString(defaultCheckTimeout),
+				MarkdownDescription: "Upper bound of the whole check, as a Go duration. Defaults to `" + defaultCheckTimeout + "`.",
+				Validators:          []validator.String{positiveDuration()},
+			},
+		},
+	}
+}
+
+// defaultConformance is the conformance setting a resource has when its
+// configuration says nothing.
+func defaultConformance(mode string) types.Object {
+	return types.ObjectValueMust(conformanceAttrTypes, map[string]attr.Value{
+		"mode":    types.StringValue(mode),
+		"profile": types.StringValue(string(conformance.ProfileQuick)),
+		"timeout": timetypes.NewGoDurationValueFromStringMust(defaultCheckTimeout),
+	})
+}
+
+// reportAttribute is the computed `conformance_report`.
+func reportAttribute() schema.SingleNestedAttribute {
+	str := func(d string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: d}
+	}
+	boolean := func(d string) schema.BoolAttribute {
+		return schema.BoolAttribute{Computed: true, MarkdownDescription: d}
+	}
+	return schema.SingleNestedAttribute{
+		Computed:            true,
+		MarkdownDescription: "Result of the last KINE conformance check; null when `conformance.mode` is `off`.",
+		Attributes: map[string]schema.Attribute{
+			"passed":         boolean("Whether every step passed."),
+			"profile":        str("Profile that ran."),
+			"kine_version":   str("Version of the KINE code linked into the provider."),
+			"server_version": str("Version of the nats-server the check ran against."),
+			"duration":       str("Total duration of the check."),
+			"summary":        str("One-paragraph summary: on failure, the failing step, what KINE or the server said, and what to do."),
+			"steps": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Every step, in order.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":     str("Step name."),
+					"ok":       boolean("Whether the step passed."),
+					"skipped":  boolean("Whether the step was skipped (see detail)."),
+					"duration": str("How long the step took."),
+					"detail":   str("What was checked and what KINE or the server answered."),
+					"hint":     str("What to do about a failure."),
+					"warning":  str("KINE behaviour that passed but that a cluster operator should know about."),
+				}},
+			},
+		},
+	}
+}
+
+// checkRun is one conformance check a resource wants to run; the resource
+// says how (plain Run, twin bucket...) through run.
+type checkRun func(ctx context.Context, opts conformance.Options) *conformance.Report
+
+// runConformance runs the check as the mode says, and returns the report for
+// state. In enforce mode a failure is an error diagnostic; in report mode a
+// warning. It never fails for mode off: the report is null.
+func runConformance(ctx context.Context, setting types.Object, what string, run checkRun, diags *diag.Diagnostics) types.Object {
+	null := types.ObjectNull(reportAttrTypes)
+	var m conformanceModel
+	diags.Append(setting.As(ctx, &m, objectAsOptions)...)
+	if diags.HasError() || m.Mode.ValueString() == modeOff {
+		return null
+	}
+	timeout, d := m.Timeout.ValueGoDuration()
+	diags.Append(d...)
+	opts := conformance.Options{
+		Profile: conformance.Profile(m.Profile.ValueString()),
+		Timeout: timeout,
+		OnStep: func(s conformance.Step) {
+			tflog.Debug(ctx, "conformance step", map[string]any{"step": s.Name, "ok": s.OK, "duration": s.Duration.String()})
+		},
+	}
+	rep := run(ctx, opts)
+	obj, d := reportObject(rep)
+	diags.Append(d...)
+	for _, s := range rep.Steps {
+		if s.Warning != "" {
+			diags.AddWarning(fmt.Sprintf("KINE conformance check: %s passed with a warning for %s", s.Name, what), s.Warning)
+		}
+	}
+	if rep.Passed {
+		return obj
+	}
+	summary := fmt.Sprintf("KINE conformance check failed for %s", what)
+	detail := rep.Summary()
+	if m.Mode.ValueString() == modeEnforce {
+		diags.AddError(summary, detail+"\n\nconformance.mode is \"enforce\": set it to \"report\" to apply anyway and keep the report in state.")
+	} else {
+		diags.AddWarning(summary, detail+"\n\nThe full report is in conformance_report.")
+	}
+	return obj
+}
+
+func reportObject(r *conformance.Report) (types.Object, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	steps := make([]attr.Value, 0, len(r.Steps))
+	for _, s := range r.Steps {
+		o, d := types.ObjectValue(stepAttrTypes, map[string]attr.Value{
+			"name":     types.StringValue(s.Name),
+			"ok":       types.BoolValue(s.OK),
+			"skipped":  types.BoolValue(s.Skipped),
+			"duration": types.StringValue(s.Duration.Round(time.Microsecond).String()),
+			"detail":   types.StringValue(s.Detail),
+			"hint":     types.StringValue(s.Hint),
+			"warning":  types.StringValue(s.Warning),
+		})
+		diags.Append(d...)
+		steps = append(steps, o)
+	}
+	list, d := types.ListValue(types.ObjectType{AttrTypes: stepAttrTypes}, steps)
+	diags.Append(d...)
+	o, d := types.ObjectValue(reportAttrTypes, map[string]attr.Value{
+		"passed":         types.BoolValue(r.Passed),
+		"profile":        types.StringValue(string(r.Profile)),
+		"kine_version":   types.StringValue(r.KineVersion),
+		"server_version": types.StringValue(r.ServerVersion),
+		"duration":       types.StringValue(r.Duration.Round(time.Millisecond).String()),
+		"summary":        types.StringValue(r.Summary()),
+		"steps":          list,
+	})
+	diags.Append(d...)
+	return o, diags
+}
+
+var objectAsOptions = basetypes.ObjectAsOptions{}
+
+// identityTarget is how KINE reaches NATS as id: the same servers,
+// credentials and TLS, in KINE's endpoint terms. KINE's endpoint cannot carry
+// an nkey seed; such an identity cannot be checked.
+func identityTarget(id natsconn.Identity) (conformance.Target, error) {
+	t := conformance.Target{
+		Endpoint: k3s.Endpoint{Servers: id.Servers, NoEmbed: true},
+		TLS:      conformance.TLS{CA: id.TLS.CA, Cert: id.TLS.Cert, Key: id.TLS.Key},
+	}
+	if len(t.Endpoint.Servers) == 0 {
+		t.Endpoint.Servers = []string{natsconn.DefaultURL}
+	}
+	switch {
+	case id.CredsFile != "":
+		t.Endpoint.CredsFile = id.CredsFile
+	case id.CredsData != "":
+		t.Creds = []byte(id.CredsData)
+	case id.User != "":
+		t.Endpoint.User, t.Endpoint.Password = id.User, id.Password
+	case id.Token != "":
+		t.Endpoint.Token = id.Token
+	case id.Context != "":
+		file, err := natsconn.ContextFile(id.Context)
+		if err != nil {
+			return t, err
+		}
+		t.Endpoint.ContextFile, t.Endpoint.Servers = file, nil
+	case id.NKeySeed != "":
+		return t, errors.New("KINE cannot authenticate with an nkey seed (its endpoint takes a creds file, a context file, user and password, or a token): " +
+			"use credentials or credentials_data for this resource, or set conformance.mode = \"off\"")
+	}
+	return t, nil
+}
