@@ -55,7 +55,16 @@ var stepAttrTypes = map[string]attr.Type{
 	"warning":  types.StringType,
 }
 
+var adviceAttrTypes = map[string]attr.Type{
+	"ok":          types.BoolType,
+	"replicas":    types.Int64Type,
+	"rev_history": types.Int64Type,
+	"endpoint":    types.StringType,
+	"blockers":    types.ListType{ElemType: types.StringType},
+}
+
 var reportAttrTypes = map[string]attr.Type{
+	"advice":         types.ObjectType{AttrTypes: adviceAttrTypes},
 	"passed":         types.BoolType,
 	"profile":        types.StringType,
 	"kine_version":   types.StringType,
@@ -123,6 +132,20 @@ func reportAttribute() schema.SingleNestedAttribute {
 			"server_version": str("Version of the nats-server the check ran against."),
 			"duration":       str("Total duration of the check."),
 			"summary":        str("One-paragraph summary: on failure, the failing step, what KINE or the server said, and what to do."),
+			"advice": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "For a plain bucket (`nats_kv_bucket`): the endpoint parameters that make KINE accept it, or the settings that make that impossible. Null elsewhere.",
+				Attributes: map[string]schema.Attribute{
+					"ok":          boolean("Whether some endpoint parameters make KINE accept the bucket as it is."),
+					"replicas":    schema.Int64Attribute{Computed: true, MarkdownDescription: "The endpoint's `replicas` for this bucket."},
+					"rev_history": schema.Int64Attribute{Computed: true, MarkdownDescription: "The endpoint's `revHistory` for this bucket."},
+					"endpoint":    str("An endpoint with those parameters (password or token redacted)."),
+					"blockers": schema.ListAttribute{
+						ElementType: types.StringType, Computed: true,
+						MarkdownDescription: "Settings of the bucket that no endpoint parameter can match, with the value KINE needs.",
+					},
+				},
+			},
 			"steps": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "Every step, in order.",
@@ -202,7 +225,23 @@ func reportObject(r *conformance.Report) (types.Object, diag.Diagnostics) {
 	}
 	list, d := types.ListValue(types.ObjectType{AttrTypes: stepAttrTypes}, steps)
 	diags.Append(d...)
+	advice := types.ObjectNull(adviceAttrTypes)
+	if a := r.Advice; a != nil {
+		blockers := make([]attr.Value, 0, len(a.Blockers))
+		for _, b := range a.Blockers {
+			blockers = append(blockers, types.StringValue(b.String()))
+		}
+		advice, d = types.ObjectValue(adviceAttrTypes, map[string]attr.Value{
+			"ok":          types.BoolValue(a.OK),
+			"replicas":    types.Int64Value(int64(a.Replicas)),
+			"rev_history": types.Int64Value(int64(a.RevHistory)),
+			"endpoint":    types.StringValue(a.Endpoint),
+			"blockers":    types.ListValueMust(types.StringType, blockers),
+		})
+		diags.Append(d...)
+	}
 	o, d := types.ObjectValue(reportAttrTypes, map[string]attr.Value{
+		"advice":         advice,
 		"passed":         types.BoolValue(r.Passed),
 		"profile":        types.StringValue(string(r.Profile)),
 		"kine_version":   types.StringValue(r.KineVersion),

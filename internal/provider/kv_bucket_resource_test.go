@@ -470,9 +470,15 @@ func TestAccKVBucket_conformanceReport(t *testing.T) {
 		CheckDestroy:             checkNoBucket(t, js, name),
 		Steps: []resource.TestStep{
 			{
-				Config:            bucketConfig(servers, name, kineShaped),
-				ConfigPlanChecks:  expectEmptyPlanAfterApply(),
-				ConfigStateChecks: reportIs(true, `passed`),
+				Config:           bucketConfig(servers, name, kineShaped),
+				ConfigPlanChecks: expectEmptyPlanAfterApply(),
+				ConfigStateChecks: append(reportIs(true, `passed`),
+					stateIs("conformance_report", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"advice": knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"ok": knownvalue.Bool(true), "replicas": knownvalue.Int64Exact(1), "rev_history": knownvalue.Int64Exact(10),
+							"endpoint": knownvalue.StringRegexp(regexp.MustCompile(`bucket=` + name + `&replicas=1&revHistory=10`)),
+						}),
+					}))),
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttr(bucketAddr, "conformance_report.profile", "quick"),
 					resource.TestMatchResourceAttr(bucketAddr, "conformance_report.steps.#", regexp.MustCompile(`^[1-9][0-9]+$`)),
@@ -481,10 +487,16 @@ func TestAccKVBucket_conformanceReport(t *testing.T) {
 				),
 			},
 			{
-				Config:            bucketConfig(servers, name, `history = 5`),
-				ConfigPlanChecks:  expectAction(plancheck.ResourceActionUpdate),
-				ConfigStateChecks: reportIs(false, `failed at step "bucket.*Description is "", KINE wants "Holds kine key/values"`),
-				Check:             checkUntouched(t, js, name),
+				Config:           bucketConfig(servers, name, `history = 5`),
+				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
+				ConfigStateChecks: append(reportIs(false, `failed at step "bucket.*Description is "", KINE wants "Holds kine key/values"`),
+					stateIs("conformance_report", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"advice": knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"ok":       knownvalue.Bool(false),
+							"blockers": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringRegexp(regexp.MustCompile(`Description`))}),
+						}),
+					}))),
+				Check: checkUntouched(t, js, name),
 			},
 			{
 				Config:            bucketConfig(servers, name, "history = 5\n  conformance = { mode = \"off\" }"),
