@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
 )
 
@@ -22,7 +25,59 @@ type client struct {
 	pool     *natsconn.Pool
 	identity natsconn.Identity
 	domain   string // default JetStream domain
+	operator *operatorSettings
 	unknown  bool
+}
+
+// operatorSettings is the provider's operator block, as configured.
+type operatorSettings struct {
+	jwt, signingSeed, systemCreds string
+}
+
+// errNoOperator explains what account resources need from the provider.
+var errNoOperator = errors.New("account resources need the provider's operator block: " +
+	"operator { jwt = ..., signing_seed = ..., system_user_creds = ... }, for servers in operator mode with the full account resolver")
+
+// operatorJWT is the operator JWT, read from a file when the setting is a path.
+func (o *operatorSettings) operatorJWT() (string, error) {
+	v := strings.TrimSpace(o.jwt)
+	if v == "" || strings.HasPrefix(v, "eyJ") || strings.Contains(v, "BEGIN NATS OPERATOR JWT") {
+		return v, nil
+	}
+	b, err := os.ReadFile(v)
+	if err != nil {
+		return "", fmt.Errorf("read operator JWT file %s: %w", v, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// resolver is the account resolver client and the operator's signer, over
+// the system user's pooled connection.
+func (c *client) resolver(ctx context.Context) (*accounts.Resolver, *accounts.Signer, error) {
+	if c.unknown {
+		return nil, nil, errConfigUnknown
+	}
+	o := c.operator
+	if o == nil || o.jwt == "" || o.signingSeed == "" || o.systemCreds == "" {
+		return nil, nil, errNoOperator
+	}
+	opJWT, err := o.operatorJWT()
+	if err != nil {
+		return nil, nil, err
+	}
+	signer, err := accounts.NewSigner(opJWT, []byte(o.signingSeed))
+	if err != nil {
+		return nil, nil, fmt.Errorf("operator: %w", err)
+	}
+	conn, err := c.pool.Get(ctx, c.identity.WithCreds(o.systemCreds))
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect as the system user: %w", err)
+	}
+	res, err := accounts.NewResolver(conn.NC, signer.Operator(), accounts.ResolverOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, signer, nil
 }
 
 // clientFrom takes the provider data given to a resource's Configure. It is

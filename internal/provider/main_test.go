@@ -29,6 +29,8 @@ var (
 	accA     *testnats.Account
 	accB     *testnats.Account
 	hubLeaf  *testnats.HubLeaf
+	// opCluster is a 3-node operator-mode system for account resources.
+	opCluster *testnats.Operator
 
 	testPool = natsconn.NewPool()
 )
@@ -64,6 +66,10 @@ func runTests(m *testing.M) (int, error) {
 	if accB, err = operator.CreateAccount(ctx, "B"); err != nil {
 		return 0, err
 	}
+	if opCluster, err = testnats.StartOperator(testnats.OperatorOptions{Servers: 3}); err != nil {
+		return 0, err
+	}
+	defer opCluster.Shutdown()
 	if hubLeaf, err = testnats.StartHubLeaf(); err != nil {
 		return 0, err
 	}
@@ -178,4 +184,10 @@ func checkNoBucket(t *testing.T, js jetstream.JetStream, bucket string) func(*te
 // lines.
 func errorLike(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// operatorBlock is the provider's operator block for op.
+func operatorBlock(op *testnats.Operator) string {
+	return fmt.Sprintf("  operator {\n    jwt = %q\n    signing_seed = %q\n    system_user_creds = %s\n  }\n",
+		op.JWT, string(op.SigningSeed), hcl(string(op.SystemCreds)))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -33,6 +34,7 @@ const (
 
 var _ provider.ProviderWithConfigValidators = (*natsProvider)(nil)
 var _ provider.ProviderWithFunctions = (*natsProvider)(nil)
+var _ provider.ProviderWithEphemeralResources = (*natsProvider)(nil)
 
 type natsProvider struct {
 	version string
@@ -57,9 +59,16 @@ type providerModel struct {
 	Token           types.String         `tfsdk:"token"`
 	Context         types.String         `tfsdk:"context"`
 	TLS             *tlsModel            `tfsdk:"tls"`
+	Operator        *operatorModel       `tfsdk:"operator"`
 	JetStreamDomain types.String         `tfsdk:"jetstream_domain"`
 	InboxPrefix     types.String         `tfsdk:"inbox_prefix"`
 	Timeout         timetypes.GoDuration `tfsdk:"timeout"`
+}
+
+type operatorModel struct {
+	JWT             types.String `tfsdk:"jwt"`
+	SigningSeed     types.String `tfsdk:"signing_seed"`
+	SystemUserCreds types.String `tfsdk:"system_user_creds"`
 }
 
 type tlsModel struct {
@@ -141,6 +150,24 @@ func (p *natsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"operator": schema.SingleNestedBlock{
+				MarkdownDescription: "The operator whose accounts this configuration manages (operator/JWT mode). Needed by `nats_account`; " +
+					"the servers must run the full (directory) account resolver.",
+				Attributes: map[string]schema.Attribute{
+					"jwt": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "The operator JWT, or the path of a file holding it.",
+					},
+					"signing_seed": schema.StringAttribute{
+						Optional: true, Sensitive: true,
+						MarkdownDescription: "Seed of an operator signing key (starts with `SO`), used to sign account JWTs and deletes.",
+					},
+					"system_user_creds": schema.StringAttribute{
+						Optional: true, Sensitive: true,
+						MarkdownDescription: "Content of a `.creds` file of a user of the system account, used for `$SYS` requests to the account resolver.",
+					},
+				},
+			},
 			"tls": schema.SingleNestedBlock{
 				MarkdownDescription: "TLS settings. Each of `ca`, `cert` and `key` is a file path or PEM content.",
 				Attributes: map[string]schema.Attribute{
@@ -232,6 +259,13 @@ func (p *natsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 	c.identity = id
 	c.domain = m.JetStreamDomain.ValueString()
+	if o := m.Operator; o != nil {
+		c.operator = &operatorSettings{
+			jwt:         o.JWT.ValueString(),
+			signingSeed: o.SigningSeed.ValueString(),
+			systemCreds: o.SystemUserCreds.ValueString(),
+		}
+	}
 }
 
 func (p *natsProvider) Resources(context.Context) []func() resource.Resource {
@@ -246,6 +280,10 @@ func (p *natsProvider) DataSources(context.Context) []func() datasource.DataSour
 		newKVBucketDataSource,
 		newK3sDatastoreDataSource,
 	}
+}
+
+func (p *natsProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{}
 }
 
 func (p *natsProvider) Functions(context.Context) []func() function.Function {
