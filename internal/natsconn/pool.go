@@ -101,6 +101,23 @@ func (p *Pool) Close() {
 	}
 }
 
+// Drop closes and forgets the connection of id, for identities that are
+// used once (a user minted for a check).
+func (p *Pool) Drop(id Identity) {
+	key := id.key()
+	p.mu.Lock()
+	s, ok := p.conns[key]
+	delete(p.conns, key)
+	p.mu.Unlock()
+	if !ok {
+		return
+	}
+	<-s.ready
+	if s.conn != nil {
+		s.conn.NC.Close()
+	}
+}
+
 // Len is the number of connections held, for tests and benchmarks.
 func (p *Pool) Len() int {
 	p.mu.Lock()

@@ -127,3 +127,20 @@ func (c *client) jetStream(ctx context.Context, creds, domain types.String) (jet
 	}
 	return conn.JetStream(c.domainFor(domain))
 }
+
+// serverURLs are the provider's servers, or the default.
+func (c *client) serverURLs() []string {
+	if len(c.identity.Servers) > 0 {
+		return c.identity.Servers
+	}
+	return []string{natsconn.DefaultURL}
+}
+
+// endpointServers are the servers a KINE endpoint names by default: the
+// provider's.
+func (c *client) endpointServers() []string {
+	if c == nil {
+		return []string{natsconn.DefaultURL}
+	}
+	return c.serverURLs()
+}

@@ -159,11 +159,8 @@ func (r *k3sDatastoreResource) endpoint(ctx context.Context, m *k3sDatastoreMode
 	}
 	if ep.ContextFile == "" {
 		diags.Append(m.Servers.ElementsAs(ctx, &ep.Servers, false)...)
-		if len(ep.Servers) == 0 && r.client != nil {
-			ep.Servers = r.client.identity.Servers
-		}
 		if len(ep.Servers) == 0 {
-			ep.Servers = []string{"127.0.0.1:4222"}
+			ep.Servers = r.client.endpointServers()
 		}
 	}
 	if err := ep.Validate(); err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -18,6 +20,8 @@ var (
 	serverURLPattern    = regexp.MustCompile(`^(nats|tls|ws|wss)://[^\s,]+$`)
 	subjectTokenPattern = regexp.MustCompile(`^[^\s.*>]+(\.[^\s.*>]+)*$`)
 	namePattern         = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	subjectPattern      = regexp.MustCompile(`^[^\s.]+(\.[^\s.]+)*$`)
+	tierPattern         = regexp.MustCompile(`^R[1-5]$`)
 )
 
 // nameValidator accepts what JetStream accepts as a bucket name.
@@ -90,4 +94,20 @@ func (oneIdentity) ValidateProvider(ctx context.Context, req provider.ValidateCo
 	resp.Diagnostics.AddAttributeError(path.Root(set[1]), "Two identities configured",
 		fmt.Sprintf("Both %s and %s are set, but the provider connects with one identity. "+
 			"Keep one of them and remove the other (one of: %s).", set[0], set[1], strings.Join(identityAttributes, ", ")))
+}
+
+// accountKeyValidator accepts an account public key.
+func accountKeyValidator() validator.String {
+	return stringvalidator.RegexMatches(regexp.MustCompile(`^A[A-Z2-7]{55}$`), "must be an account public key: 56 characters starting with A")
+}
+
+// mapKeysAreTiers accepts JetStream tier names R1 to R5 as map keys.
+func mapKeysAreTiers() validator.Map {
+	return mapvalidator.KeysAre(stringvalidator.RegexMatches(tierPattern, "must be a JetStream tier: R1, R2, R3, R4 or R5"))
+}
+
+// setValuesAreUserKeys accepts user public keys.
+func setValuesAreUserKeys() validator.Set {
+	return setvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^U[A-Z2-7]{55}$`),
+		"must be a user public key: 56 characters starting with U"))
 }

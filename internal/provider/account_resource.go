@@ -1,0 +1,614 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/nats-io/nkeys"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
+	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
+	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
+	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
+)
+
+var (
+	_ resource.ResourceWithConfigure        = (*accountResource)(nil)
+	_ resource.ResourceWithImportState      = (*accountResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*accountResource)(nil)
+)
+
+type accountResource struct{ client *client }
+
+func newAccountResource() resource.Resource { return &accountResource{} }
+
+type accountModel struct {
+	ID                      types.String                    `tfsdk:"id"`
+	Name                    types.String                    `tfsdk:"name"`
+	Description             types.String                    `tfsdk:"description"`
+	JetStream               *jetStreamLimitsModel           `tfsdk:"jetstream"`
+	JetStreamTiers          map[string]jetStreamLimitsModel `tfsdk:"jetstream_tiers"`
+	Limits                  *accountLimitsModel             `tfsdk:"limits"`
+	DisallowBearer          types.Bool                      `tfsdk:"disallow_bearer"`
+	RevokedUserKeys         types.Set                       `tfsdk:"revoked_user_keys"`
+	Exports                 []exportModel                   `tfsdk:"exports"`
+	Imports                 []importModel                   `tfsdk:"imports"`
+	PurgeJetStreamOnDestroy types.Bool                      `tfsdk:"purge_jetstream_on_destroy"`
+	Conformance             types.Object                    `tfsdk:"conformance"`
+	ConformanceReport       types.Object                    `tfsdk:"conformance_report"`
+	PublicKey               types.String                    `tfsdk:"public_key"`
+	SigningKey              types.String                    `tfsdk:"signing_key"`
+	SigningSeed             types.String                    `tfsdk:"signing_seed"`
+	JWT                     types.String                    `tfsdk:"jwt"`
+}
+
+type jetStreamLimitsModel struct {
+	MemoryStorage        types.Int64 `tfsdk:"memory_storage"`
+	DiskStorage          types.Int64 `tfsdk:"disk_storage"`
+	Streams              types.Int64 `tfsdk:"streams"`
+	Consumers            types.Int64 `tfsdk:"consumers"`
+	MemoryMaxStreamBytes types.Int64 `tfsdk:"memory_max_stream_bytes"`
+	DiskMaxStreamBytes   types.Int64 `tfsdk:"disk_max_stream_bytes"`
+	MaxBytesRequired     types.Bool  `tfsdk:"max_bytes_required"`
+}
+
+type accountLimitsModel struct {
+	Connections         types.Int64 `tfsdk:"connections"`
+	LeafNodeConnections types.Int64 `tfsdk:"leaf_node_connections"`
+	Subscriptions       types.Int64 `tfsdk:"subscriptions"`
+	Data                types.Int64 `tfsdk:"data"`
+	Payload             types.Int64 `tfsdk:"payload"`
+}
+
+type exportModel struct {
+	Name          types.String `tfsdk:"name"`
+	Subject       types.String `tfsdk:"subject"`
+	Type          types.String `tfsdk:"type"`
+	TokenRequired types.Bool   `tfsdk:"token_required"`
+}
+
+type importModel struct {
+	Name         types.String `tfsdk:"name"`
+	Subject      types.String `tfsdk:"subject"`
+	Account      types.String `tfsdk:"account"`
+	Type         types.String `tfsdk:"type"`
+	LocalSubject types.String `tfsdk:"local_subject"`
+}
+
+func (r *accountResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_account"
+}
+
+func (r *accountResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *accountResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.Conflicting(path.MatchRoot("jetstream"), path.MatchRoot("jetstream_tiers")),
+	}
+}
+
+func jetStreamLimitsAttributes() map[string]schema.Attribute {
+	limit := func(desc string, min int64) schema.Int64Attribute {
+		return schema.Int64Attribute{Optional: true, MarkdownDescription: desc + " Unset means unlimited.",
+			Validators: []validator.Int64{int64validator.AtLeast(min)}}
+	}
+	return map[string]schema.Attribute{
+		"memory_storage":          limit("Bytes of memory storage; `0` allows none.", 0),
+		"disk_storage":            limit("Bytes of file storage; `0` allows none.", 0),
+		"streams":                 limit("Number of streams (and so buckets).", 1),
+		"consumers":               limit("Number of consumers.", 1),
+		"memory_max_stream_bytes": limit("Largest memory stream, in bytes.", 1),
+		"disk_max_stream_bytes":   limit("Largest file stream, in bytes.", 1),
+		"max_bytes_required": schema.BoolAttribute{Optional: true,
+			MarkdownDescription: "Require every stream to declare `max_bytes`."},
+	}
+}
+
+func (r *accountResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc,
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+	}
+	subject := []validator.String{stringvalidator.RegexMatches(subjectPattern, "must be a NATS subject: tokens separated by dots, no spaces")}
+	kind := []validator.String{stringvalidator.OneOf(string(accounts.KindStream), string(accounts.KindService))}
+	limit := func(desc string) schema.Int64Attribute {
+		return schema.Int64Attribute{Optional: true, MarkdownDescription: desc + " Unset means unlimited.",
+			Validators: []validator.Int64{int64validator.AtLeast(0)}}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An account in an operator-mode NATS system, signed with the provider's operator signing key and pushed to every " +
+			"server's account resolver. Each k3s cluster gets its own account, isolated from the others. Needs the provider's `operator` block " +
+			"and servers with the full (directory) resolver. A server that is down while the account is deleted can bring it back when it returns " +
+			"(it syncs its own store); deleting an account leaves its JetStream data on disk unless `purge_jetstream_on_destroy` is set.\n\n" +
+			"Import by the account public key. The account signing seed cannot be recovered from a server: after an import `signing_seed` is null; " +
+			"users (`nats_user`) need a signing key, so add one by pushing a JWT with a new signing key, or re-create the account.",
+		Attributes: map[string]schema.Attribute{
+			"id": computed("The account public key."),
+			"name": schema.StringAttribute{
+				Required: true, MarkdownDescription: "Account name.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 256)},
+			},
+			"description": schema.StringAttribute{Optional: true, MarkdownDescription: "Description in the account JWT."},
+			"jetstream": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "JetStream limits for the whole account. Set this or `jetstream_tiers`, not both; with neither, the account has no JetStream.",
+				Attributes:          jetStreamLimitsAttributes(),
+			},
+			"jetstream_tiers": schema.MapNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "JetStream limits per replica count, keyed `R1` to `R5`. Set this or `jetstream`, not both.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: jetStreamLimitsAttributes()},
+				Validators:          []validator.Map{mapKeysAreTiers()},
+			},
+			"limits": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Connection and message limits.",
+				Attributes: map[string]schema.Attribute{
+					"connections":           limit("Client connections."),
+					"leaf_node_connections": limit("Leaf node connections."),
+					"subscriptions":         limit("Subscriptions."),
+					"data":                  limit("Bytes of messages in flight."),
+					"payload":               limit("Largest message, in bytes."),
+				},
+			},
+			"disallow_bearer": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Refuse bearer-token users (user JWTs without a key signature). Defaults to `true`.",
+			},
+			"revoked_user_keys": schema.SetAttribute{
+				ElementType: types.StringType, Optional: true,
+				MarkdownDescription: "User public keys whose JWTs the servers reject, whenever they were issued.",
+				Validators:          []validator.Set{setValuesAreUserKeys()},
+			},
+			"exports": schema.ListNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Subjects other accounts may import, such as `$JS.API.>` for a hub account that manages JetStream here.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":           schema.StringAttribute{Optional: true, MarkdownDescription: "Name of the export."},
+					"subject":        schema.StringAttribute{Required: true, MarkdownDescription: "Subject exported.", Validators: subject},
+					"type":           schema.StringAttribute{Required: true, MarkdownDescription: "`stream` or `service`.", Validators: kind},
+					"token_required": schema.BoolAttribute{Optional: true, MarkdownDescription: "Importers need an activation token."},
+				}},
+			},
+			"imports": schema.ListNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Subjects imported from other accounts.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":          schema.StringAttribute{Optional: true, MarkdownDescription: "Name of the import."},
+					"subject":       schema.StringAttribute{Required: true, MarkdownDescription: "Subject in the exporting account.", Validators: subject},
+					"account":       schema.StringAttribute{Required: true, MarkdownDescription: "Public key of the exporting account.", Validators: []validator.String{accountKeyValidator()}},
+					"type":          schema.StringAttribute{Required: true, MarkdownDescription: "`stream` or `service`.", Validators: kind},
+					"local_subject": schema.StringAttribute{Optional: true, MarkdownDescription: "Subject the import appears under in this account.", Validators: subject},
+				}},
+			},
+			"purge_jetstream_on_destroy": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Delete every stream (and bucket) of the account before deleting it, so no JetStream data stays on the servers. Defaults to `false`.",
+			},
+			"conformance":        conformanceAttribute(modeReport),
+			"conformance_report": reportAttribute(),
+			"public_key":         computed("The account public key (its identity). The identity seed is not kept after creation."),
+			"signing_key":        computed("Public signing key of the account, for users."),
+			"signing_seed": schema.StringAttribute{
+				Computed: true, Sensitive: true,
+				MarkdownDescription: "Seed of the account signing key, to sign users (`nats_user`). Null after an import.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"jwt": schema.StringAttribute{Computed: true, MarkdownDescription: "The account JWT as pushed to the servers."},
+		},
+	}
+}
+
+// toAccount is the plan as the domain's account.
+func (m *accountModel) toAccount(ctx context.Context, diags *diag.Diagnostics) accounts.Account {
+	a := accounts.Account{
+		Name:        m.Name.ValueString(),
+		PublicKey:   m.PublicKey.ValueString(),
+		Description: m.Description.ValueString(),
+		AllowBearer: !m.DisallowBearer.ValueBool(),
+	}
+	if k := m.SigningKey.ValueString(); k != "" {
+		a.SigningKeys = []string{k}
+	}
+	if m.JetStream != nil {
+		l := m.JetStream.toLimits()
+		a.JetStream = &l
+	}
+	if len(m.JetStreamTiers) > 0 {
+		a.JetStreamTiers = map[string]accounts.JetStreamLimits{}
+		for tier, l := range m.JetStreamTiers {
+			a.JetStreamTiers[tier] = l.toLimits()
+		}
+	}
+	if l := m.Limits; l != nil {
+		a.Limits = accounts.Limits{Connections: int64Ptr(l.Connections), LeafNodeConnections: int64Ptr(l.LeafNodeConnections),
+			Subscriptions: int64Ptr(l.Subscriptions), Data: int64Ptr(l.Data), Payload: int64Ptr(l.Payload)}
+	}
+	var revoked []string
+	diags.Append(m.RevokedUserKeys.ElementsAs(ctx, &revoked, false)...)
+	if len(revoked) > 0 {
+		a.RevokedUsers = map[string]time.Time{}
+		for _, k := range revoked {
+			a.RevokedUsers[k] = time.Time{}
+		}
+	}
+	for _, e := range m.Exports {
+		a.Exports = append(a.Exports, accounts.Export{Name: e.Name.ValueString(), Subject: e.Subject.ValueString(),
+			Kind: accounts.ExportKind(e.Type.ValueString()), TokenRequired: e.TokenRequired.ValueBool()})
+	}
+	for _, i := range m.Imports {
+		a.Imports = append(a.Imports, accounts.Import{Name: i.Name.ValueString(), Subject: i.Subject.ValueString(),
+			Account: i.Account.ValueString(), Kind: accounts.ExportKind(i.Type.ValueString()), LocalSubject: i.LocalSubject.ValueString()})
+	}
+	return a
+}
+
+func (l jetStreamLimitsModel) toLimits() accounts.JetStreamLimits {
+	return accounts.JetStreamLimits{
+		MemoryStorage: int64Ptr(l.MemoryStorage), DiskStorage: int64Ptr(l.DiskStorage),
+		Streams: int64Ptr(l.Streams), Consumers: int64Ptr(l.Consumers),
+		MemoryMaxStreamBytes: int64Ptr(l.MemoryMaxStreamBytes), DiskMaxStreamBytes: int64Ptr(l.DiskMaxStreamBytes),
+		MaxBytesRequired: l.MaxBytesRequired.ValueBool(),
+	}
+}
+
+// fromAccount puts what a server holds into the model, so a plan shows
+// what differs from the configuration.
+func (m *accountModel) fromAccount(a accounts.Account, token string) {
+	m.Name = types.StringValue(a.Name)
+	m.Description = optionalString(a.Description)
+	m.DisallowBearer = types.BoolValue(!a.AllowBearer)
+	m.JetStream, m.JetStreamTiers = nil, nil
+	if a.JetStream != nil {
+		l := limitsModel(*a.JetStream)
+		m.JetStream = &l
+	}
+	if len(a.JetStreamTiers) > 0 {
+		m.JetStreamTiers = map[string]jetStreamLimitsModel{}
+		for tier, l := range a.JetStreamTiers {
+			m.JetStreamTiers[tier] = limitsModel(l)
+		}
+	}
+	m.Limits = nil
+	if l := a.Limits; l != (accounts.Limits{}) {
+		m.Limits = &accountLimitsModel{Connections: int64Value(l.Connections), LeafNodeConnections: int64Value(l.LeafNodeConnections),
+			Subscriptions: int64Value(l.Subscriptions), Data: int64Value(l.Data), Payload: int64Value(l.Payload)}
+	}
+	m.RevokedUserKeys = types.SetNull(types.StringType)
+	if len(a.RevokedUsers) > 0 {
+		keys := make([]attr.Value, 0, len(a.RevokedUsers))
+		for k := range a.RevokedUsers {
+			keys = append(keys, types.StringValue(k))
+		}
+		m.RevokedUserKeys = types.SetValueMust(types.StringType, keys)
+	}
+	m.Exports, m.Imports = nil, nil
+	for _, e := range a.Exports {
+		m.Exports = append(m.Exports, exportModel{Name: optionalString(e.Name), Subject: types.StringValue(e.Subject),
+			Type: types.StringValue(string(e.Kind)), TokenRequired: optionalBool(e.TokenRequired)})
+	}
+	for _, i := range a.Imports {
+		m.Imports = append(m.Imports, importModel{Name: optionalString(i.Name), Subject: types.StringValue(i.Subject),
+			Account: types.StringValue(i.Account), Type: types.StringValue(string(i.Kind)), LocalSubject: optionalString(i.LocalSubject)})
+	}
+	m.PublicKey, m.ID = types.StringValue(a.PublicKey), types.StringValue(a.PublicKey)
+	if len(a.SigningKeys) > 0 && !containsString(a.SigningKeys, m.SigningKey.ValueString()) {
+		keys := append([]string(nil), a.SigningKeys...)
+		sort.Strings(keys)
+		m.SigningKey = types.StringValue(keys[0])
+	}
+	m.JWT = types.StringValue(token)
+}
+
+func limitsModel(l accounts.JetStreamLimits) jetStreamLimitsModel {
+	return jetStreamLimitsModel{
+		MemoryStorage: int64Value(l.MemoryStorage), DiskStorage: int64Value(l.DiskStorage),
+		Streams: int64Value(l.Streams), Consumers: int64Value(l.Consumers),
+		MemoryMaxStreamBytes: int64Value(l.MemoryMaxStreamBytes), DiskMaxStreamBytes: int64Value(l.DiskMaxStreamBytes),
+		MaxBytesRequired: optionalBool(l.MaxBytesRequired),
+	}
+}
+
+func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan accountModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	res, signer, err := r.client.resolver(ctx)
+	if err != nil {
+		addOperatorError(&resp.Diagnostics, err)
+		return
+	}
+	identity, err1 := accounts.NewKey(accounts.KeyAccount)
+	signing, err2 := accounts.NewKey(accounts.KeyAccount)
+	if err := errors.Join(err1, err2); err != nil {
+		resp.Diagnostics.AddError("Cannot generate account keys", err.Error())
+		return
+	}
+	plan.PublicKey, plan.ID = types.StringValue(identity.PublicKey), types.StringValue(identity.PublicKey)
+	plan.SigningKey = types.StringValue(signing.PublicKey)
+	plan.SigningSeed = types.StringValue(string(signing.Seed))
+	token, _, err := signer.EncodeAccount(plan.toAccount(ctx, &resp.Diagnostics), "")
+	if err != nil {
+		addAccountError(&resp.Diagnostics, "encode", plan.Name.ValueString(), err)
+		return
+	}
+	if _, err := res.Push(ctx, token); err != nil {
+		addAccountError(&resp.Diagnostics, "push", plan.Name.ValueString(), err)
+		return
+	}
+	plan.JWT = types.StringValue(token)
+	plan.ConformanceReport = r.check(ctx, &plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state accountModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	res, _, err := r.client.resolver(ctx)
+	if errors.Is(err, errConfigUnknown) {
+		return
+	}
+	if err != nil {
+		addOperatorError(&resp.Diagnostics, err)
+		return
+	}
+	got, err := res.Lookup(ctx, state.PublicKey.ValueString())
+	if err != nil {
+		addAccountError(&resp.Diagnostics, "look up", state.Name.ValueString(), err)
+		return
+	}
+	if state.JWT.IsNull() { // after import: the defaults, and everything else from the servers
+		state.PurgeJetStreamOnDestroy = types.BoolValue(false)
+		state.Conformance = defaultConformance(modeReport)
+		state.ConformanceReport = types.ObjectNull(reportAttrTypes)
+	}
+	switch got.State(state.JWT.ValueString()) {
+	case accounts.LookupAbsent:
+		resp.Diagnostics.AddWarning("Account deleted outside Terraform",
+			fmt.Sprintf("No server stores account %s (%s) any more; it is removed from state and will be created again, with new keys, on the next apply.",
+				state.Name.ValueString(), state.PublicKey.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	case accounts.LookupMatch:
+	case accounts.LookupDifferent:
+		token, _ := got.JWT()
+		a, err := accounts.AccountFromJWT(token)
+		if err != nil {
+			addAccountError(&resp.Diagnostics, "decode the servers' JWT of", state.Name.ValueString(), err)
+			return
+		}
+		if same, _ := jwtSame(state.JWT.ValueString(), token); !same {
+			state.fromAccount(a, token)
+		}
+	default:
+		resp.Diagnostics.AddError(fmt.Sprintf("Servers disagree about account %s", state.Name.ValueString()),
+			describeLookup(got)+"\n\nA server may have been down during a change. Apply again to push the configured account to every server.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// jwtSame says whether two account JWTs carry the same claims.
+func jwtSame(a, b string) (bool, error) {
+	if a == b {
+		return true, nil
+	}
+	ca, err := accounts.AccountFromJWT(a)
+	if err != nil {
+		return false, err
+	}
+	cb, err := accounts.AccountFromJWT(b)
+	if err != nil {
+		return false, err
+	}
+	x, err1 := accounts.AccountClaims(ca)
+	y, err2 := accounts.AccountClaims(cb)
+	if err := errors.Join(err1, err2); err != nil {
+		return false, err
+	}
+	return accounts.EqualClaims(x, y)
+}
+
+func (r *accountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state accountModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	res, signer, err := r.client.resolver(ctx)
+	if err != nil {
+		addOperatorError(&resp.Diagnostics, err)
+		return
+	}
+	token, changed, err := signer.EncodeAccount(plan.toAccount(ctx, &resp.Diagnostics), state.JWT.ValueString())
+	if err != nil {
+		addAccountError(&resp.Diagnostics, "encode", plan.Name.ValueString(), err)
+		return
+	}
+	if changed {
+		if _, err := res.Push(ctx, token); err != nil {
+			addAccountError(&resp.Diagnostics, "push", plan.Name.ValueString(), err)
+			return
+		}
+	}
+	plan.JWT = types.StringValue(token)
+	plan.ConformanceReport = r.check(ctx, &plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state accountModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	res, signer, err := r.client.resolver(ctx)
+	if err != nil {
+		addOperatorError(&resp.Diagnostics, err)
+		return
+	}
+	if state.PurgeJetStreamOnDestroy.ValueBool() {
+		if state.SigningSeed.ValueString() == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("purge_jetstream_on_destroy"), "Cannot purge the account's JetStream data",
+				"The account signing seed is not known (the account was imported), so no user can be minted to delete its streams. "+
+					"Set purge_jetstream_on_destroy = false and delete the streams another way.")
+			return
+		}
+		opts, err := natsconn.Options(r.client.identity)
+		if err != nil {
+			addConnError(&resp.Diagnostics, err)
+			return
+		}
+		if _, err := accounts.PurgeStreams(ctx, accounts.DialURLs(r.client.serverURLs(), opts...), accounts.PurgeRequest{
+			Account: state.PublicKey.ValueString(), SigningSeed: []byte(state.SigningSeed.ValueString()),
+		}); err != nil {
+			addAccountError(&resp.Diagnostics, "purge the streams of", state.Name.ValueString(), err)
+			return
+		}
+	}
+	if _, err := res.Delete(ctx, signer, state.PublicKey.ValueString()); err != nil {
+		addAccountError(&resp.Diagnostics, "delete", state.Name.ValueString(), err)
+	}
+}
+
+// ImportState takes the account public key.
+func (r *accountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !nkeys.IsValidPublicAccountKey(req.ID) {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("%q is not an account public key (56 characters starting with A).", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("public_key"), req.ID)...)
+}
+
+// check proves the account can host a k3s datastore: a user of the new
+// account, minted for minutes, runs KINE in a scratch bucket that is deleted
+// afterwards.
+func (r *accountResource) check(ctx context.Context, m *accountModel, diags *diag.Diagnostics) types.Object {
+	return runConformance(ctx, m.Conformance, fmt.Sprintf("account %q", m.Name.ValueString()), func(ctx context.Context, opts conformance.Options) *conformance.Report {
+		if m.SigningSeed.ValueString() == "" {
+			return conformance.Skipped(opts, "target", "the account signing seed is not known (imported account), so no user can be minted for the check")
+		}
+		user, err := accounts.IssueUser(accounts.User{
+			Name: "conformance-check", Account: m.PublicKey.ValueString(), Expires: time.Now().Add(10 * time.Minute),
+		}, []byte(m.SigningSeed.ValueString()), nil)
+		if err != nil {
+			return conformance.Failed(opts, "target", err)
+		}
+		creds := types.StringValue(string(user.Creds))
+		conn, err := r.client.conn(ctx, creds)
+		if err != nil {
+			return conformance.Failed(opts, "connect", err)
+		}
+		defer r.client.pool.Drop(r.client.identityFor(creds))
+		// Servers enable JetStream for a just-pushed account a moment after
+		// acknowledging the push.
+		if js, err := conn.JetStream(""); err == nil {
+			waitCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			for _, err := js.AccountInfo(waitCtx); err != nil && waitCtx.Err() == nil; _, err = js.AccountInfo(waitCtx) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			cancel()
+		}
+		scratch := fmt.Sprintf("conformance_%d", time.Now().UnixNano())
+		t := conformance.Target{
+			Endpoint: k3s.Endpoint{Servers: r.client.endpointServers(), Bucket: scratch, NoEmbed: true, CredsFile: "account.creds"},
+			Creds:    user.Creds,
+			Scratch:  true,
+		}
+		rep := conformance.Run(ctx, conn.NC, t, opts)
+		if js, err := conn.JetStream(""); err == nil {
+			_ = k3s.DeleteBucket(context.WithoutCancel(ctx), js, scratch)
+		}
+		return rep
+	}, diags)
+}
+
+func addOperatorError(diags *diag.Diagnostics, err error) {
+	if errors.Is(err, errNoOperator) {
+		diags.AddError("No operator configured", err.Error())
+		return
+	}
+	diags.AddError("Cannot reach the account resolver", err.Error()+
+		"\n\nCheck the provider's operator block (jwt, signing_seed, system_user_creds) and that the servers run in operator mode.")
+}
+
+func addAccountError(diags *diag.Diagnostics, action, name string, err error) {
+	summary := fmt.Sprintf("Cannot %s account %q", action, name)
+	switch {
+	case errors.Is(err, accounts.ErrTieredAndUntiered):
+		diags.AddAttributeError(path.Root("jetstream_tiers"), summary, err.Error())
+	case errors.Is(err, accounts.ErrDeleteNotAllowed):
+		diags.AddError(summary, err.Error()+"\n\nThe servers' resolver must have allow_delete: true for accounts to be deleted.")
+	case errors.Is(err, accounts.ErrMemoryResolver):
+		diags.AddError(summary, err.Error()+"\n\nAccount resources need the full (directory) resolver: resolver { type: full, dir: ..., allow_delete: true }.")
+	case errors.Is(err, accounts.ErrUntrustedIssuer), errors.Is(err, accounts.ErrStrictSigningKey):
+		diags.AddError(summary, err.Error()+"\n\nThe provider's operator.signing_seed must be a signing key of operator.jwt.")
+	default:
+		diags.AddError(summary, err.Error())
+	}
+}
+
+func describeLookup(l *accounts.LookupResult) string {
+	var b strings.Builder
+	for _, s := range l.Servers {
+		fmt.Fprintf(&b, "%s: stored=%t\n", s.Server.Name, s.Stored)
+	}
+	fmt.Fprintf(&b, "%d different JWTs are stored.", len(l.Versions))
+	return b.String()
+}
+
+func int64Ptr(v types.Int64) *int64 {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	return accounts.Int64(v.ValueInt64())
+}
+
+func int64Value(p *int64) types.Int64 {
+	if p == nil {
+		return types.Int64Null()
+	}
+	return types.Int64Value(*p)
+}
+
+func optionalBool(v bool) types.Bool {
+	if !v {
+		return types.BoolNull()
+	}
+	return types.BoolValue(true)
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,172 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
+)
+
+const accountAddr = "nats_account.test"
+
+func accountConfig(op *testnats.Operator, body string) string {
+	return providerBlock(op.URLs(), operatorBlock(op)) + fmt.Sprintf(`
+resource "nats_account" "test" {
+%s
+}
+`, body)
+}
+
+// resolverFor is a resolver client over op's system user, for checking what
+// every server stores.
+func resolverFor(t *testing.T, op *testnats.Operator) (*accounts.Resolver, *accounts.Signer) {
+	t.Helper()
+	nc, err := op.SystemConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	signer, err := accounts.NewSigner(op.JWT, op.SigningSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := accounts.NewResolver(nc, signer.Operator(), accounts.ResolverOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, signer
+}
+
+// checkOnEveryServer passes when every server stores the JWT in state.
+func checkOnEveryServer(res *accounts.Resolver, servers int) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs := s.RootModule().Resources[accountAddr]
+		if rs == nil {
+			return fmt.Errorf("%s not in state", accountAddr)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		got, err := res.Lookup(ctx, rs.Primary.Attributes["public_key"])
+		if err != nil {
+			return err
+		}
+		stored := 0
+		for _, sv := range got.Servers {
+			if sv.Stored {
+				stored++
+			}
+		}
+		if st := got.State(rs.Primary.Attributes["jwt"]); st != accounts.LookupMatch || stored != servers {
+			return fmt.Errorf("lookup state %v on %d of %d servers, want the state's JWT on all", st, stored, servers)
+		}
+		return nil
+	}
+}
+
+func accountIs(name string, v knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(accountAddr, tfjsonpath.New(name), v)
+}
+
+// Create pushes to all 3 servers and KINE runs in the new account; an
+// update re-pushes; import reads the servers' claims; an out-of-band delete
+// is drift that re-creates it.
+func TestAccAccount_lifecycle(t *testing.T) {
+	res, signer := resolverFor(t, opCluster)
+	name := uniqueName(t)
+	base := fmt.Sprintf(`  name = %q
+  jetstream = {
+    disk_storage   = 1073741824
+    memory_storage = 0
+    streams        = 10
+  }`, name)
+	var firstKey string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:           accountConfig(opCluster, base),
+				ConfigPlanChecks: expectEmptyPlanAfterApplyFor(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					accountIs("disallow_bearer", knownvalue.Bool(true)),
+					accountIs("public_key", knownvalue.StringRegexp(errorLike(`^A[A-Z2-7]{55}$`))),
+					accountIs("signing_seed", knownvalue.StringRegexp(errorLike(`^SA`))),
+					accountIs("conformance_report", knownvalue.ObjectPartial(map[string]knownvalue.Check{"passed": knownvalue.Bool(true)})),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					checkOnEveryServer(res, 3),
+					func(s *terraform.State) error {
+						firstKey = s.RootModule().Resources[accountAddr].Primary.Attributes["public_key"]
+						return nil
+					},
+				),
+			},
+			{
+				Config: accountConfig(opCluster, base+`
+  limits = { connections = 50 }
+  exports = [{ subject = "$JS.API.>", type = "service" }]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(accountAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: checkOnEveryServer(res, 3),
+			},
+			{
+				ResourceName:            accountAddr,
+				ImportState:             true,
+				ImportStateIdFunc:       func(*terraform.State) (string, error) { return firstKey, nil },
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"signing_seed", "conformance_report"},
+			},
+			{
+				PreConfig: func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					if _, err := res.Delete(ctx, signer, firstKey); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: accountConfig(opCluster, base+`
+  limits = { connections = 50 }
+  exports = [{ subject = "$JS.API.>", type = "service" }]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(accountAddr, plancheck.ResourceActionCreate)},
+				},
+				Check: checkOnEveryServer(res, 3),
+			},
+		},
+	})
+}
+
+func TestAccAccount_badInput(t *testing.T) {
+	cases := map[string]struct{ config, want string }{
+		"tiered and untiered": {accountConfig(opCluster, `  name = "x"
+  jetstream = { streams = 1 }
+  jetstream_tiers = { R1 = { streams = 1 } }`), `Invalid Attribute Combination.*jetstream.*jetstream_tiers`},
+		"bad tier": {accountConfig(opCluster, `  name = "x"
+  jetstream_tiers = { R9 = { streams = 1 } }`), `jetstream_tiers.*must be a JetStream tier`},
+		"bad revoked key": {accountConfig(opCluster, `  name = "x"
+  revoked_user_keys = ["not-a-key"]`), `revoked_user_keys.*must be a user public key`},
+		"no operator": {providerBlock(opCluster.URLs(), "") + `resource "nats_account" "test" { name = "x" }`, `No operator configured.*operator block`},
+		"untrusted signing key": {providerBlock(opCluster.URLs(), fmt.Sprintf("  operator {\n    jwt = %q\n    signing_seed = %q\n    system_user_creds = %s\n  }\n",
+			opCluster.JWT, string(operator.SigningSeed), hcl(string(opCluster.SystemCreds)))) + `resource "nats_account" "test" { name = "x" }`,
+			`operator.*signing`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(),
+				Steps:                    []resource.TestStep{{Config: tc.config, ExpectError: errorLike(tc.want)}},
+			})
+		})
+	}
+}
