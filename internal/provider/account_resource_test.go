@@ -170,3 +170,20 @@ func TestAccAccount_badInput(t *testing.T) {
 		})
 	}
 }
+
+// The memory resolver cannot look up or delete accounts: account resources
+// refuse it with a diagnostic that says what the servers need.
+func TestAccAccount_memoryResolver(t *testing.T) {
+	op, err := testnats.StartOperator(testnats.OperatorOptions{MemoryResolver: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(op.Shutdown)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config:      accountConfig(op, `  name = "on-memory"`),
+			ExpectError: errorLike(`Cannot push account "on-memory".*memory resolver.*need the full \(directory\) resolver`),
+		}},
+	})
+}

@@ -47,6 +47,9 @@ type OperatorOptions struct {
 	Strict bool
 	// NoDelete leaves allow_delete off in the resolver configuration.
 	NoDelete bool
+	// MemoryResolver runs the memory resolver, which cannot look up, list or
+	// delete accounts, instead of the full one.
+	MemoryResolver bool
 	// Extra is added to every server's configuration.
 	Extra string
 }
@@ -87,18 +90,13 @@ func StartOperator(o OperatorOptions) (*Operator, error) {
 	}
 
 	body := func(dir string) string {
-		return fmt.Sprintf(`operator: %q
-system_account: %q
-resolver {
-  type: full
-  dir: %q
-  allow_delete: %t
-  interval: "2m"
-}
-resolver_preload {
-  %s: %q
-}
-%s`, op.JWT, sys.PublicKey, filepath.Join(dir, "jwt"), !o.NoDelete, sys.PublicKey, sys.JWT, o.Extra)
+		resolver := fmt.Sprintf("resolver {\n  type: full\n  dir: %q\n  allow_delete: %t\n  interval: \"2m\"\n}\n",
+			filepath.Join(dir, "jwt"), !o.NoDelete)
+		if o.MemoryResolver {
+			resolver = "resolver: MEMORY\n"
+		}
+		return fmt.Sprintf("operator: %q\nsystem_account: %q\n%sresolver_preload {\n  %s: %q\n}\n%s",
+			op.JWT, sys.PublicKey, resolver, sys.PublicKey, sys.JWT, o.Extra)
 	}
 	if op.Cluster, err = startCluster(o.Servers, body); err != nil {
 		return nil, err
