@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -143,4 +144,15 @@ func (c *client) endpointServers() []string {
 		return []string{natsconn.DefaultURL}
 	}
 	return c.serverURLs()
+}
+
+// refuseProtected reports a destroy refused by deletion_protection, on that
+// attribute, and says whether it was refused.
+func refuseProtected(protection types.Bool, what, why string, diags *diag.Diagnostics) bool {
+	if !protection.ValueBool() {
+		return false
+	}
+	diags.AddAttributeError(path.Root("deletion_protection"), what+" is protected from deletion",
+		why+" To delete it for good, set deletion_protection = false, apply, and destroy again.")
+	return true
 }

@@ -21,7 +21,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
@@ -214,34 +216,47 @@ func (r *k3sDatastoreResource) ModifyPlan(ctx context.Context, req resource.Modi
 }
 
 func (r *k3sDatastoreResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, js jetstream.JetStream, ep k3s.Endpoint, m *k3sDatastoreModel) bool {
+		adopted, err := k3s.EnsureBucket(ctx, js, ep.Bucket, ep.Replicas, ep.RevHistory)
+		var mm *k3s.MismatchError
+		if errors.As(err, &mm) {
+			resp.Diagnostics.AddAttributeError(path.Root("bucket"), "Existing bucket is not a KINE datastore",
+				mm.Error()+"\n\nKINE would refuse to start against it. Use another bucket name, change replicas/rev_history to match, "+
+					"or fix the bucket (nats_kv_bucket can manage it) so that it has exactly these settings.")
+			return false
+		}
+		if err != nil {
+			addBucketError(&resp.Diagnostics, "create", ep.Bucket, err)
+			return false
+		}
+		m.Adopted = types.BoolValue(adopted)
+		return true
+	})
+}
+
+// save brings the bucket to the plan with write (create or resize), then
+// fills the endpoint outputs, runs KINE with exactly that endpoint, and
+// saves the state.
+func (r *k3sDatastoreResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	write func(context.Context, jetstream.JetStream, k3s.Endpoint, *k3sDatastoreModel) bool) {
 	var plan k3sDatastoreModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	ep, diags := r.endpoint(ctx, &plan)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	diags.Append(planned.Get(ctx, &plan)...)
+	ep, d := r.endpoint(ctx, &plan)
+	diags.Append(d...)
+	if diags.HasError() {
 		return
 	}
 	js, err := r.client.jetStream(ctx, plan.Credentials, plan.JetStreamDomain)
 	if err != nil {
-		addConnError(&resp.Diagnostics, err)
+		addConnError(diags, err)
 		return
 	}
-	adopted, err := k3s.EnsureBucket(ctx, js, ep.Bucket, ep.Replicas, ep.RevHistory)
-	var mm *k3s.MismatchError
-	if errors.As(err, &mm) {
-		resp.Diagnostics.AddAttributeError(path.Root("bucket"), "Existing bucket is not a KINE datastore",
-			mm.Error()+"\n\nKINE would refuse to start against it. Use another bucket name, change replicas/rev_history to match, "+
-				"or fix the bucket (nats_kv_bucket can manage it) so that it has exactly these settings.")
+	if !write(ctx, js, ep, &plan) {
 		return
 	}
-	if err != nil {
-		addBucketError(&resp.Diagnostics, "create", ep.Bucket, err)
-		return
-	}
-	plan.Adopted = types.BoolValue(adopted)
 	setOutputs(&plan, ep)
-	plan.ConformanceReport = r.check(ctx, &plan, ep, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	plan.ConformanceReport = r.check(ctx, &plan, ep, diags)
+	diags.Append(state.Set(ctx, &plan)...)
 }
 
 func (r *k3sDatastoreResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -287,25 +302,13 @@ func (r *k3sDatastoreResource) Read(ctx context.Context, req resource.ReadReques
 }
 
 func (r *k3sDatastoreResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan k3sDatastoreModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	ep, diags := r.endpoint(ctx, &plan)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	js, err := r.client.jetStream(ctx, plan.Credentials, plan.JetStreamDomain)
-	if err != nil {
-		addConnError(&resp.Diagnostics, err)
-		return
-	}
-	if err := k3s.ResizeBucket(ctx, js, ep.Bucket, ep.Replicas, ep.RevHistory); err != nil {
-		addBucketError(&resp.Diagnostics, "update", ep.Bucket, err)
-		return
-	}
-	setOutputs(&plan, ep)
-	plan.ConformanceReport = r.check(ctx, &plan, ep, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, js jetstream.JetStream, ep k3s.Endpoint, _ *k3sDatastoreModel) bool {
+		if err := k3s.ResizeBucket(ctx, js, ep.Bucket, ep.Replicas, ep.RevHistory); err != nil {
+			addBucketError(&resp.Diagnostics, "update", ep.Bucket, err)
+			return false
+		}
+		return true
+	})
 }
 
 func (r *k3sDatastoreResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -314,10 +317,8 @@ func (r *k3sDatastoreResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if state.DeletionProtection.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("deletion_protection"), "Datastore is protected from deletion",
-			fmt.Sprintf("Bucket %q holds a k3s cluster's state and deletion_protection = true, so nothing was deleted. "+
-				"To delete the cluster state for good, set deletion_protection = false, apply, and destroy again.", state.Bucket.ValueString()))
+	if refuseProtected(state.DeletionProtection, "Datastore",
+		fmt.Sprintf("Bucket %q holds a k3s cluster's state and deletion_protection = true, so nothing was deleted.", state.Bucket.ValueString()), &resp.Diagnostics) {
 		return
 	}
 	js, err := r.client.jetStream(ctx, state.Credentials, state.JetStreamDomain)

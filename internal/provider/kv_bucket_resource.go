@@ -22,7 +22,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
 	"github.com/natsk3s/terraform-provider-nats/internal/kv"
@@ -191,29 +193,36 @@ func (r *kvBucketResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 }
 
 func (r *kvBucketResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.save(ctx, req.Plan, &resp.State, "create", kv.Create, &resp.Diagnostics)
+}
+
+// save writes the planned bucket to the server (create or update), then
+// puts what the server has into state and runs the check.
+func (r *kvBucketResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, action string,
+	write func(context.Context, jetstream.JetStream, kv.Config) (kv.Config, error), diags *diag.Diagnostics) {
 	var plan kvBucketModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() {
 		return
 	}
-	cfg, diags := plan.toConfig(ctx, plan.Name.ValueString())
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	cfg, d := plan.toConfig(ctx, plan.Name.ValueString())
+	diags.Append(d...)
+	if diags.HasError() {
 		return
 	}
 	js, err := r.client.jetStream(ctx, plan.Credentials, plan.JetStreamDomain)
 	if err != nil {
-		addConnError(&resp.Diagnostics, err)
+		addConnError(diags, err)
 		return
 	}
-	got, err := kv.Create(ctx, js, cfg)
+	got, err := write(ctx, js, cfg)
 	if err != nil {
-		addBucketError(&resp.Diagnostics, "create", cfg.Name, err)
+		addBucketError(diags, action, cfg.Name, err)
 		return
 	}
 	plan.bucketSettings = settingsFrom(got)
-	plan.ConformanceReport = r.check(ctx, &plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	plan.ConformanceReport = r.check(ctx, &plan, diags)
+	diags.Append(state.Set(ctx, &plan)...)
 }
 
 func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -252,29 +261,7 @@ func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, r
 }
 
 func (r *kvBucketResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan kvBucketModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cfg, diags := plan.toConfig(ctx, plan.Name.ValueString())
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	js, err := r.client.jetStream(ctx, plan.Credentials, plan.JetStreamDomain)
-	if err != nil {
-		addConnError(&resp.Diagnostics, err)
-		return
-	}
-	got, err := kv.Update(ctx, js, cfg)
-	if err != nil {
-		addBucketError(&resp.Diagnostics, "update", cfg.Name, err)
-		return
-	}
-	plan.bucketSettings = settingsFrom(got)
-	plan.ConformanceReport = r.check(ctx, &plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.save(ctx, req.Plan, &resp.State, "update", kv.Update, &resp.Diagnostics)
 }
 
 func (r *kvBucketResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -283,10 +270,7 @@ func (r *kvBucketResource) Delete(ctx context.Context, req resource.DeleteReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if state.DeletionProtection.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("deletion_protection"), "Bucket is protected from deletion",
-			fmt.Sprintf("Bucket %q has deletion_protection = true, so it was not deleted. "+
-				"To delete it, set deletion_protection = false, apply, and destroy again.", state.Name.ValueString()))
+	if refuseProtected(state.DeletionProtection, "Bucket", fmt.Sprintf("Bucket %q has deletion_protection = true, so it was not deleted.", state.Name.ValueString()), &resp.Diagnostics) {
 		return
 	}
 	js, err := r.client.jetStream(ctx, state.Credentials, state.JetStreamDomain)
