@@ -272,6 +272,7 @@ func (p *natsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newKVBucketResource,
 		newK3sDatastoreResource,
+		newOperatorResource,
 		newAccountResource,
 	}
 }
