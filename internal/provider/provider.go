@@ -274,6 +274,7 @@ func (p *natsProvider) Resources(context.Context) []func() resource.Resource {
 		newK3sDatastoreResource,
 		newOperatorResource,
 		newAccountResource,
+		newUserResource,
 	}
 }
 
@@ -285,7 +286,9 @@ func (p *natsProvider) DataSources(context.Context) []func() datasource.DataSour
 }
 
 func (p *natsProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{}
+	return []func() ephemeral.EphemeralResource{
+		newUserCredentialsEphemeral,
+	}
 }
 
 func (p *natsProvider) Functions(context.Context) []func() function.Function {

@@ -1,0 +1,35 @@
+# The user k3s runs KINE as: exactly the permissions KINE needs for its
+# bucket, nothing else. On every apply a real KINE runs with these
+# credentials against the bucket.
+resource "nats_user" "kine" {
+  name                 = "k3s-prod-kine"
+  account              = nats_account.k3s_prod.public_key
+  account_signing_seed = nats_account.k3s_prod.signing_seed
+  kine_bucket          = nats_k3s_datastore.prod.bucket
+}
+
+# An application user: publish under orders., answer requests, read replies.
+resource "nats_user" "orders" {
+  name                 = "orders-service"
+  account              = nats_account.k3s_prod.public_key
+  account_signing_seed = nats_account.k3s_prod.signing_seed
+
+  publish = {
+    allow = ["orders.>"]
+    deny  = ["orders.admin.>"]
+  }
+  subscribe = {
+    allow = ["_INBOX.>", "orders.requests.> orders-workers"] # a queue group after one space
+  }
+  allow_responses = { max_msgs = 1, ttl = "1m" }
+
+  source_networks          = ["10.0.0.0/8"]
+  allowed_connection_types = ["STANDARD"]
+  expires                  = "2030-01-01T00:00:00Z"
+}
+
+# The creds file for k3s (credsFile in the datastore endpoint).
+output "kine_creds" {
+  value     = nats_user.kine.creds
+  sensitive = true
+}
