@@ -5,6 +5,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 )
 
 func TestPurgeStreams(t *testing.T) {
@@ -14,7 +16,7 @@ func TestPurgeStreams(t *testing.T) {
 	nc := connect(t, acc.user(t, User{Name: "admin"}), cluster.URLs()...)
 	js := newJS(t, nc)
 	for _, b := range []string{"one", "two"} {
-		if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: b}); err != nil {
+		if _, err := kv.CreateExact(ctx, js, jetstream.KeyValueConfig{Bucket: b}); err != nil {
 			t.Fatal(err)
 		}
 	}

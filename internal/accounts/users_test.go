@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
+	kvpkg "github.com/natsk3s/terraform-provider-nats/internal/kv"
 )
 
 func TestBootstrapServerEndToEnd(t *testing.T) {
@@ -35,7 +36,7 @@ func TestBootstrapServerEndToEnd(t *testing.T) {
 		a.JetStream = &JetStreamLimits{MemoryStorage: Int64(0), DiskStorage: Int64(64 << 20), Streams: Int64(4)}
 	})
 	nc := connect(t, acc.user(t, User{Name: "app-user"}), own.URL)
-	kv, err := newJS(t, nc).CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "config"})
+	kv, err := kvpkg.CreateExact(ctx, newJS(t, nc), jetstream.KeyValueConfig{Bucket: "config"})
 	if err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
@@ -43,7 +44,7 @@ func TestBootstrapServerEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The JetStream limits apply: memory storage is off.
-	if _, err := newJS(t, nc).CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "mem", Storage: jetstream.MemoryStorage}); err == nil {
+	if _, err := kvpkg.CreateExact(ctx, newJS(t, nc), jetstream.KeyValueConfig{Bucket: "mem", Storage: jetstream.MemoryStorage}); err == nil {
 		t.Error("a memory bucket was created with memory storage 0")
 	}
 	// Delete works on a bootstrapped resolver (allow_delete is on).
@@ -60,7 +61,7 @@ func TestUserCredsAndIsolation(t *testing.T) {
 
 	ncA := connect(t, a.user(t, User{Name: "a"}), cluster.URLs()...)
 	ncB := connect(t, b.user(t, User{Name: "b"}), cluster.URLs()...)
-	if _, err := newJS(t, ncB).CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "secret", Replicas: 3}); err != nil {
+	if _, err := kvpkg.CreateExact(ctx, newJS(t, ncB), jetstream.KeyValueConfig{Bucket: "secret", Replicas: 3}); err != nil {
 		t.Fatalf("create bucket in B: %v", err)
 	}
 	jsA := newJS(t, ncA)
@@ -91,7 +92,7 @@ func TestKineBucketUser(t *testing.T) {
 	ctx := testCtx(t)
 	acc := e.createAccount(t, "kine", nil)
 	admin := connect(t, acc.user(t, User{Name: "admin"}), cluster.URLs()...)
-	if _, err := newJS(t, admin).CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "other"}); err != nil {
+	if _, err := kvpkg.CreateExact(ctx, newJS(t, admin), jetstream.KeyValueConfig{Bucket: "other"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -119,7 +120,7 @@ func TestKineBucketUser(t *testing.T) {
 	nc := connect(t, creds, cluster.URLs()...)
 	js := newJS(t, nc)
 	kineCfg := jetstream.KeyValueConfig{Bucket: "k3s", Description: "Holds kine key/values", History: 10, Storage: jetstream.FileStorage}
-	kv, err := js.CreateKeyValue(ctx, kineCfg)
+	kv, err := kvpkg.CreateExact(ctx, js, kineCfg)
 	if err != nil {
 		t.Fatalf("kine user creating its bucket: %v", err)
 	}
@@ -134,7 +135,7 @@ func TestKineBucketUser(t *testing.T) {
 		t.Fatalf("watch: %v", err)
 	}
 	w.Stop()
-	if _, err := js.CreateKeyValue(ctx, kineCfg); err != nil {
+	if _, err := kvpkg.CreateExact(ctx, js, kineCfg); err != nil {
 		t.Errorf("creating the existing bucket again (KINE restart): %v", err)
 	}
 
@@ -147,7 +148,7 @@ func TestKineBucketUser(t *testing.T) {
 	if _, err := js.KeyValue(short(), "other"); err == nil {
 		t.Error("kine user opened another bucket")
 	}
-	if _, err := js.CreateKeyValue(short(), jetstream.KeyValueConfig{Bucket: "mine-too"}); err == nil {
+	if _, err := kvpkg.CreateExact(short(), js, jetstream.KeyValueConfig{Bucket: "mine-too"}); err == nil {
 		t.Error("kine user created another bucket")
 	}
 	errs := make(chan error, 1)

@@ -12,6 +12,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 )
 
 // The passing checks use their own buckets and run side by side.
@@ -155,7 +157,7 @@ func createBucket(t *testing.T, nc *nats.Conn, cfg jetstream.KeyValueConfig) jet
 	t.Helper()
 	ctx, cancel := context.WithTimeout(bg(), 5*time.Second)
 	defer cancel()
-	kv, err := js(t, nc).CreateKeyValue(ctx, cfg)
+	kv, err := kv.CreateExact(ctx, js(t, nc), cfg)
 	if err != nil {
 		t.Fatalf("create bucket %s: %v", cfg.Bucket, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 )
 
 // ErrNoBucket means the datastore's bucket does not exist.
@@ -36,7 +38,7 @@ func EnsureBucket(ctx context.Context, js jetstream.JetStream, bucket string, re
 	have, err := bucketStream(ctx, js, bucket)
 	switch {
 	case errors.Is(err, ErrNoBucket):
-		if _, err := js.CreateKeyValue(ctx, BucketConfig(bucket, replicas, revHistory)); err != nil {
+		if _, err := kv.CreateExact(ctx, js, BucketConfig(bucket, replicas, revHistory)); err != nil {
 			return false, fmt.Errorf("create bucket %q: %w", bucket, err)
 		}
 		return false, nil

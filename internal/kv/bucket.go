@@ -22,7 +22,7 @@ func Create(ctx context.Context, js jetstream.JetStream, cfg Config) (Config, er
 	case !errors.Is(err, jetstream.ErrStreamNotFound):
 		return Config{}, fmt.Errorf("create bucket %q: look for an existing bucket: %w", cfg.Name, fromServer(err))
 	}
-	if _, err := js.CreateKeyValue(ctx, keyValueConfig(cfg)); err != nil {
+	if _, err := CreateExact(ctx, js, keyValueConfig(cfg)); err != nil {
 		if errors.Is(err, jetstream.ErrBucketExists) {
 			// Made by someone else since the check above.
 			return Config{}, fmt.Errorf("create bucket %q: %w", cfg.Name, ErrExists)

@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
+	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
@@ -46,7 +47,7 @@ func checkReportPassed() statecheck.StateCheck {
 // it fails with "already in use" unless the bucket is exactly KINE's.
 func checkKINEAccepts(js jetstream.JetStream, bucket string, replicas, revHistory int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		if _, err := js.CreateKeyValue(context.Background(), k3s.BucketConfig(bucket, replicas, revHistory)); err != nil {
+		if _, err := kv.CreateExact(context.Background(), js, k3s.BucketConfig(bucket, replicas, revHistory)); err != nil {
 			return fmt.Errorf("KINE (replicas %d, revHistory %d) refuses bucket %s: %w", replicas, revHistory, bucket, err)
 		}
 		return nil
@@ -125,10 +126,10 @@ func TestAccK3sDatastore_adoptAndRefuse(t *testing.T) {
 	good, bad := uniqueName(t)+"_good", uniqueName(t)+"_bad"
 	js := jsFor(t, single.URL, nil, "")
 	ctx := context.Background()
-	if _, err := js.CreateKeyValue(ctx, k3s.BucketConfig(good, 1, 10)); err != nil {
+	if _, err := kv.CreateExact(ctx, js, k3s.BucketConfig(good, 1, 10)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bad, History: 5, Compression: true}); err != nil {
+	if _, err := kv.CreateExact(ctx, js, jetstream.KeyValueConfig{Bucket: bad, History: 5, Compression: true}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { js.DeleteKeyValue(ctx, bad) })
@@ -182,7 +183,7 @@ func TestAccK3sDatastore_missingPermission(t *testing.T) {
 	bucket := uniqueName(t)
 	url := operator.Servers[0].URL
 	jsA := jsFor(t, url, accA.Creds, "")
-	if _, err := jsA.CreateKeyValue(context.Background(), k3s.BucketConfig(bucket, 1, 10)); err != nil {
+	if _, err := kv.CreateExact(context.Background(), jsA, k3s.BucketConfig(bucket, 1, 10)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { jsA.DeleteKeyValue(context.Background(), bucket) })

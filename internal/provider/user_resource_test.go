@@ -30,6 +30,7 @@ import (
 
 	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
+	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
@@ -134,7 +135,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 	jsA := jsFor(t, url, accA.Creds, "")
 	jsB := jsFor(t, url, accB.Creds, "")
 	ctx := context.Background()
-	if _, err := jsB.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucketB}); err != nil {
+	if _, err := kv.CreateExact(ctx, jsB, jetstream.KeyValueConfig{Bucket: bucketB}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -179,7 +180,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 					asUser(url, func(_ *nats.Conn, js jetstream.JetStream) error {
 						ctx, cancel := quick()
 						defer cancel()
-						if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucketA}); err != nil {
+						if _, err := kv.CreateExact(ctx, js, jetstream.KeyValueConfig{Bucket: bucketA}); err != nil {
 							return fmt.Errorf("create a bucket as the new user: %w", err)
 						}
 						if _, err := jsA.KeyValue(ctx, bucketA); err != nil {
@@ -273,7 +274,7 @@ func TestAccUser_kineBucket(t *testing.T) {
 	bucket, other := uniqueName(t), uniqueName(t)+"_other"
 	jsA := jsFor(t, url, accA.Creds, "")
 	ctx := context.Background()
-	if _, err := jsA.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: other}); err != nil {
+	if _, err := kv.CreateExact(ctx, jsA, jetstream.KeyValueConfig{Bucket: other}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -318,7 +319,7 @@ func TestAccUser_kineBucket(t *testing.T) {
 						}
 						short, cancel2 := context.WithTimeout(ctx, 2*time.Second)
 						defer cancel2()
-						if _, err := js.CreateKeyValue(short, jetstream.KeyValueConfig{Bucket: other + "2"}); err == nil {
+						if _, err := kv.CreateExact(short, js, jetstream.KeyValueConfig{Bucket: other + "2"}); err == nil {
 							return errors.New("the KINE user created another bucket")
 						}
 						return nil
