@@ -1,0 +1,406 @@
+// Command bench is the end-to-end half of `make bench`: it times terraform
+// apply, plan and destroy of N nats_kv_bucket resources with the real CLI
+// and the locally built provider against an in-process server, and the same
+// cycle with N terraform_data resources, Terraform's own floor. It counts the
+// NATS connections and JetStream API requests the server saw during each
+// command and, with -probe, which provider processes Terraform started and
+// which of them dialed.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
+	"github.com/natsk3s/terraform-provider-nats/internal/tfrun"
+)
+
+// The release goal: the provider's cycle at N = 100 within 1.5 times
+// terraform_data's.
+const (
+	targetRatio = 1.5
+	targetN     = 100
+)
+
+type options struct {
+	provider, terraform string
+	ns                  []int
+	parallelism         int
+	repeat              int
+	probe               bool
+	probeN              int
+	logs                string
+	timeout             time.Duration
+	env                 []string
+	bucketAttrs         string
+}
+
+// envFlags collects repeated -env KEY=value flags.
+type envFlags []string
+
+func (e *envFlags) String() string { return strings.Join(*e, " ") }
+
+func (e *envFlags) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("%q: want KEY=value", v)
+	}
+	*e = append(*e, v)
+	return nil
+}
+
+func main() {
+	var o options
+	var ns string
+	var env envFlags
+	flag.StringVar(&o.provider, "provider", "bin/terraform-provider-nats", "the provider binary to use (make build)")
+	flag.StringVar(&o.terraform, "terraform", "", "the terraform binary; default TF_ACC_TERRAFORM_PATH, then terraform on PATH")
+	flag.StringVar(&ns, "n", "100,1000", "comma-separated resource counts")
+	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
+	flag.IntVar(&o.repeat, "repeat", 1, "cycles per N and kind; the table shows each command's median")
+	flag.BoolVar(&o.probe, "probe", true, "also run one small cycle with TF_LOG=trace to see which provider processes Terraform starts and which dial")
+	// How many processes Terraform starts does not depend on N, and the
+	// trace log of a large N is big: the probe's N is small by default.
+	flag.IntVar(&o.probeN, "probe-n", 10, "resources in the probe's cycle")
+	flag.StringVar(&o.logs, "logs", "", "keep the probe's trace logs (apply.log, plan.log, destroy.log) in this directory")
+	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "limit for each terraform command")
+	flag.Var(&env, "env", "KEY=value added to every terraform command's environment, for experiments (repeatable)")
+	flag.StringVar(&o.bucketAttrs, "bucket-attrs", "", "extra attributes for every nats_kv_bucket, for experiments, such as 'history = 5'")
+	flag.Parse()
+	o.env = env
+
+	for _, s := range strings.Split(ns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "bench: -n %q: want positive integers separated by commas\n", ns)
+			os.Exit(2)
+		}
+		o.ns = append(o.ns, n)
+	}
+	if o.parallelism < 1 || o.repeat < 1 || o.probeN < 1 {
+		fmt.Fprintln(os.Stderr, "bench: -parallelism, -repeat and -probe-n must be at least 1")
+		os.Exit(2)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, o)
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "\nbench FAILED: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// kind is one of the two things benchmarked.
+type kind struct {
+	name   string
+	config func(n int, o options) string
+	// streams is how many streams n resources of this kind make.
+	streams func(n int) int
+}
+
+var (
+	buckets = kind{
+		name: "nats_kv_bucket",
+		config: func(n int, o options) string {
+			return fmt.Sprintf(`terraform {
+  required_providers {
+    nats = { source = "natsk3s/nats" }
+  }
+}
+
+resource "nats_kv_bucket" "b" {
+  count   = %d
+  name    = "bench-${count.index}"
+  storage = "memory"
+  %s
+}
+`, n, o.bucketAttrs)
+		},
+		streams: func(n int) int { return n },
+	}
+	floor = kind{
+		name: "terraform_data",
+		config: func(n int, _ options) string {
+			return fmt.Sprintf(`resource "terraform_data" "b" {
+  count = %d
+  input = "bench-${count.index}"
+}
+`, n)
+		},
+		streams: func(int) int { return 0 },
+	}
+	kinds = []kind{buckets, floor}
+)
+
+// commands of one cycle, in order.
+var commands = []string{"apply", "plan", "destroy"}
+
+// measure is what the clock and the server saw during one command.
+type measure struct {
+	wall  time.Duration
+	conns uint64 // client connections accepted
+	api   uint64 // JetStream API requests served
+}
+
+type cycle map[string]measure
+
+func (c cycle) total() time.Duration {
+	var t time.Duration
+	for _, m := range c {
+		t += m.wall
+	}
+	return t
+}
+
+func run(ctx context.Context, o options) error {
+	srv, err := testnats.Start(testnats.Config{Name: "bench"})
+	if err != nil {
+		return fmt.Errorf("start nats-server: %w", err)
+	}
+	defer srv.Shutdown()
+
+	w, err := newWorkspace(o, srv)
+	if err != nil {
+		return err
+	}
+	version, err := w.Version(ctx)
+	w.Close()
+	if err != nil {
+		return err
+	}
+	// runtime.NumCPU honours the affinity mask, as nproc does.
+	fmt.Printf("machine: %s/%s, nproc %d, %s, load average at start %s\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), loadAverage())
+	fmt.Printf("terraform %s, nats-server %s (in-process, memory storage), -parallelism %d, median of %d\n",
+		version, server.VERSION, o.parallelism, o.repeat)
+	if len(o.env) > 0 {
+		fmt.Printf("extra environment: %s\n", strings.Join(o.env, " "))
+	}
+	if o.bucketAttrs != "" {
+		fmt.Printf("extra bucket attributes: %s\n", o.bucketAttrs)
+	}
+
+	// N = 1 first: it warms the page cache and both kinds' first-start
+	// costs, and its row shows each command's fixed cost.
+	results := map[int]map[string]cycle{}
+	ns := append([]int{1}, o.ns...)
+	for _, n := range ns {
+		results[n] = map[string]cycle{}
+		for _, k := range kinds {
+			var runs []cycle
+			for range o.repeat {
+				fmt.Fprintf(os.Stderr, "running %s x %d ...\n", k.name, n)
+				c, err := runCycle(ctx, o, srv, k, n, "")
+				if err != nil {
+					return fmt.Errorf("%s x %d: %w", k.name, n, err)
+				}
+				runs = append(runs, c)
+			}
+			results[n][k.name] = median(runs)
+		}
+	}
+	fmt.Println()
+	printTable(ns, results)
+	fmt.Printf("load average at end %s\n", loadAverage())
+
+	if o.probe {
+		fmt.Println()
+		if err := probe(ctx, o, srv); err != nil {
+			return fmt.Errorf("probe: %w", err)
+		}
+	}
+
+	if c, ok := results[targetN]; ok {
+		r := ratio(c[buckets.name].total(), c[floor.name].total())
+		verdict := "meets"
+		if r > targetRatio {
+			verdict = "MISSES"
+		}
+		fmt.Printf("\nratio at N = %d: %.2f, %s the target of %.1f\n", targetN, r, verdict, targetRatio)
+	}
+	return nil
+}
+
+func newWorkspace(o options, srv *testnats.Server) (*tfrun.Workspace, error) {
+	return tfrun.New(tfrun.Options{
+		Terraform: o.terraform,
+		Provider:  o.provider,
+		Env:       append([]string{"NATS_URL=" + srv.URL}, o.env...),
+	})
+}
+
+// runCycle applies, plans and destroys n resources of kind k in a fresh
+// workspace, checking the server's streams after apply and destroy. With a
+// logDir, each command writes a trace log there, named after the command.
+func runCycle(ctx context.Context, o options, srv *testnats.Server, k kind, n int, logDir string) (cycle, error) {
+	w, err := newWorkspace(o, srv)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	if err := w.WriteFile("main.tf", k.config(n, o)); err != nil {
+		return nil, err
+	}
+	before, err := streams(srv)
+	if err != nil {
+		return nil, err
+	}
+	par := "-parallelism=" + strconv.Itoa(o.parallelism)
+	args := map[string][]string{
+		"apply":   {"apply", "-auto-approve", "-input=false", "-no-color", par},
+		"plan":    {"plan", "-detailed-exitcode", "-input=false", "-no-color", par},
+		"destroy": {"destroy", "-auto-approve", "-input=false", "-no-color", par},
+	}
+	c := cycle{}
+	for _, cmd := range commands {
+		var env []string
+		if logDir != "" {
+			env = []string{"TF_LOG=trace", "TF_LOG_PATH=" + filepath.Join(logDir, cmd+".log")}
+		}
+		m, res, err := timed(ctx, o.timeout, srv, w, env, args[cmd])
+		if err != nil {
+			if cmd == "plan" && res.ExitCode == 2 {
+				return nil, fmt.Errorf("plan after apply shows changes, want none:\n%s", res.Stdout)
+			}
+			return nil, err
+		}
+		c[cmd] = m
+		switch cmd {
+		case "plan":
+			if !strings.Contains(res.Stdout, "No changes.") {
+				return nil, fmt.Errorf("plan exited 0 but does not say \"No changes.\":\n%s", res.Stdout)
+			}
+		case "apply", "destroy":
+			want := before
+			if cmd == "apply" {
+				want += k.streams(n)
+			}
+			got, err := streams(srv)
+			if err != nil {
+				return nil, err
+			}
+			if got != want {
+				return nil, fmt.Errorf("after %s the server has %d streams, want %d", cmd, got, want)
+			}
+		}
+	}
+	return c, nil
+}
+
+// timed runs one command and reads the server's counters around it.
+func timed(ctx context.Context, timeout time.Duration, srv *testnats.Server, w *tfrun.Workspace, env, args []string) (measure, tfrun.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conns0, api0, err := counters(srv)
+	if err != nil {
+		return measure{}, tfrun.Result{}, err
+	}
+	res, err := w.RunEnv(ctx, env, args...)
+	if err != nil {
+		return measure{}, res, err
+	}
+	conns1, api1, err := counters(srv)
+	if err != nil {
+		return measure{}, res, err
+	}
+	return measure{wall: res.Duration, conns: conns1 - conns0, api: api1 - api0}, res, nil
+}
+
+// counters reads the server's monitoring state in-process, so that reading
+// them makes no connection of its own.
+func counters(srv *testnats.Server) (conns, api uint64, err error) {
+	js, err := srv.Jsz(nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("jsz: %w", err)
+	}
+	return srv.TotalConnections(), js.API.Total, nil
+}
+
+func streams(srv *testnats.Server) (int, error) {
+	js, err := srv.Jsz(nil)
+	if err != nil {
+		return 0, fmt.Errorf("jsz: %w", err)
+	}
+	return js.Streams, nil
+}
+
+// median takes each command's median over the runs, with the counters of
+// the same run.
+func median(runs []cycle) cycle {
+	out := cycle{}
+	for _, cmd := range commands {
+		ms := make([]measure, 0, len(runs))
+		for _, r := range runs {
+			ms = append(ms, r[cmd])
+		}
+		slices.SortFunc(ms, func(a, b measure) int { return int(a.wall - b.wall) })
+		out[cmd] = ms[len(ms)/2]
+	}
+	return out
+}
+
+func ratio(a, b time.Duration) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func printTable(ns []int, results map[int]map[string]cycle) {
+	fmt.Printf("%6s  %-15s %9s %9s %9s %9s   %-18s %s\n", "N", "resources", "apply", "plan", "destroy", "cycle", "NATS conns a/p/d", "JS API requests a/p/d")
+	for _, n := range ns {
+		for _, k := range kinds {
+			c := results[n][k.name]
+			fmt.Printf("%6d  %-15s %9s %9s %9s %9s   %-18s %s\n", n, k.name,
+				secs(c["apply"].wall), secs(c["plan"].wall), secs(c["destroy"].wall), secs(c.total()),
+				fmt.Sprintf("%d/%d/%d", c["apply"].conns, c["plan"].conns, c["destroy"].conns),
+				fmt.Sprintf("%d/%d/%d", c["apply"].api, c["plan"].api, c["destroy"].api))
+		}
+		p, f := results[n][buckets.name], results[n][floor.name]
+		fmt.Printf("%6d  %-15s %8.2fx %8.2fx %8.2fx %8.2fx\n", n, "ratio",
+			ratio(p["apply"].wall, f["apply"].wall), ratio(p["plan"].wall, f["plan"].wall),
+			ratio(p["destroy"].wall, f["destroy"].wall), ratio(p.total(), f.total()))
+	}
+}
+
+func secs(d time.Duration) string {
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "cpu model unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "cpu model unknown"
+}
+
+// loadAverage is the 1-minute load: timings on a busy machine mean little.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
+}

@@ -1,0 +1,178 @@
+package tfrun_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
+	"github.com/natsk3s/terraform-provider-nats/internal/tfrun"
+)
+
+// workspace skips the test when there is no terraform. provider is the
+// provider binary or a directory; a directory without the binary is enough
+// for configurations that use only builtins.
+func workspace(t *testing.T, provider string, env ...string) *tfrun.Workspace {
+	t.Helper()
+	tf, err := tfrun.FindTerraform()
+	if err != nil {
+		t.Skip(err)
+	}
+	if provider == "" {
+		provider = t.TempDir()
+	}
+	w, err := tfrun.New(tfrun.Options{Terraform: tf, Provider: provider, Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := w.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return w
+}
+
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestVersionAndCLIConfig(t *testing.T) {
+	w := workspace(t, "")
+	v, err := w.Version(testContext(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(v, "1.") {
+		t.Errorf("version %q", v)
+	}
+	b, err := os.ReadFile(w.CLIConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"`+tfrun.ProviderAddress+`"`) || !strings.Contains(string(b), "direct {}") {
+		t.Errorf("CLI config:\n%s", b)
+	}
+}
+
+// terraform_data needs no init, even with dev_overrides in effect; the
+// workspace and per-command environments both reach terraform.
+func TestApplyPlanDestroyWithoutInit(t *testing.T) {
+	ctx := testContext(t)
+	w := workspace(t, "", "TF_VAR_greeting=hello")
+	err := w.WriteFile("main.tf", `
+variable "greeting" { type = string }
+variable "name" { type = string }
+resource "terraform_data" "x" { input = "${var.greeting} ${var.name}" }
+output "said" { value = terraform_data.x.output }
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"TF_VAR_name=world"}
+	res, err := w.RunEnv(ctx, env, "apply", "-auto-approve", "-no-color")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Duration <= 0 || !strings.Contains(res.Stdout, "1 added") {
+		t.Errorf("apply: duration %v, output:\n%s", res.Duration, res.Stdout)
+	}
+	res, err = w.RunEnv(ctx, env, "output", "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]struct{ Value string }
+	if err := json.Unmarshal([]byte(res.Stdout), &out); err != nil {
+		t.Fatalf("output -json: %v\n%s", err, res.Stdout)
+	}
+	if out["said"].Value != "hello world" {
+		t.Errorf("said = %q", out["said"].Value)
+	}
+	if _, err := w.RunEnv(ctx, env, "plan", "-detailed-exitcode", "-no-color"); err != nil {
+		t.Fatalf("plan after apply must show no changes: %v", err)
+	}
+	if _, err := w.RunEnv(ctx, env, "destroy", "-auto-approve", "-no-color"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExitErrorCarriesOutput(t *testing.T) {
+	w := workspace(t, "")
+	if err := w.WriteFile("main.tf", `resource "terraform_data" "x" { input = var.missing }`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Run(testContext(t), "plan", "-no-color")
+	var exitErr *tfrun.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode != 1 || res.ExitCode != 1 {
+		t.Fatalf("want exit 1, got %v (result %d)", err, res.ExitCode)
+	}
+	if !strings.Contains(err.Error(), "undeclared input variable") {
+		t.Errorf("error does not carry terraform's message: %v", err)
+	}
+}
+
+func TestNewRefusesMissingProvider(t *testing.T) {
+	if _, err := tfrun.FindTerraform(); err != nil {
+		t.Skip(err)
+	}
+	_, err := tfrun.New(tfrun.Options{Provider: filepath.Join(t.TempDir(), "nope")})
+	if err == nil || !strings.Contains(err.Error(), "make build") {
+		t.Fatalf("want an error pointing at make build, got %v", err)
+	}
+}
+
+// With the real provider built from this module, a configuration mixing it
+// with terraform_data applies without `terraform init`. It builds the
+// provider, so it runs with the acceptance tests only.
+func TestLocalProviderWithoutInit(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1: builds the provider")
+	}
+	if _, err := tfrun.FindTerraform(); err != nil {
+		t.Skip(err)
+	}
+	ctx := testContext(t)
+	bin := filepath.Join(t.TempDir(), "terraform-provider-nats")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/natsk3s/terraform-provider-nats")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build provider: %v\n%s", err, out)
+	}
+	s, err := testnats.Start(testnats.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+
+	w := workspace(t, bin, "NATS_URL="+s.URL)
+	err = w.WriteFile("main.tf", `
+terraform {
+  required_providers {
+    nats = { source = "natsk3s/nats" }
+  }
+}
+resource "nats_kv_bucket" "b" { name = "tfrun" }
+resource "terraform_data" "d" { input = nats_kv_bucket.b.stream_name }
+output "stream" { value = terraform_data.d.output }
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Run(ctx, "apply", "-auto-approve", "-no-color")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Stdout, `stream = "KV_tfrun"`) {
+		t.Errorf("apply output:\n%s", res.Stdout)
+	}
+	if _, err := w.Run(ctx, "destroy", "-auto-approve", "-no-color"); err != nil {
+		t.Fatal(err)
+	}
+}
