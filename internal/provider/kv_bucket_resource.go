@@ -367,6 +367,9 @@ func addBucketError(diags *diag.Diagnostics, action, name string, err error) {
 		diags.AddAttributeError(path.Root("placement"), summary, msg+"\n\nCheck that a cluster with that name and those tags exists and has room.")
 	case strings.Contains(lower, "republish"):
 		diags.AddAttributeError(path.Root("republish"), summary, msg)
+	case errors.Is(err, context.DeadlineExceeded):
+		diags.AddError(summary, msg+"\n\nNo reply came. A server drops a request the identity may not make, so this is often a missing permission "+
+			"(a least-privilege KINE user, for one, may not delete or change its bucket): use credentials allowed to do this, or check that the servers are up.")
 	case strings.Contains(lower, "jetstream not enabled") || strings.Contains(lower, "no responders"):
 		diags.AddError(summary, msg+"\n\nJetStream is not available to this account on this server (or in this JetStream domain): enable it for the account, or check jetstream_domain.")
 	default:

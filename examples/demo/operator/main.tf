@@ -1,0 +1,40 @@
+# Stage 1 of `make demo`: an operator-mode NATS system, made offline. The
+# demo starts a nats-server from server_config, then applies ../k3s on it.
+
+terraform {
+  required_providers {
+    nats = {
+      source = "natsk3s/nats"
+    }
+  }
+}
+
+provider "nats" {}
+
+variable "resolver_dir" {
+  type        = string
+  description = "Directory where the server keeps the account JWTs it is sent."
+}
+
+resource "nats_operator" "demo" {
+  name         = "demo"
+  resolver_dir = var.resolver_dir
+}
+
+output "server_config" {
+  value = nats_operator.demo.server_config
+}
+
+output "operator_jwt" {
+  value = nats_operator.demo.jwt
+}
+
+output "operator_signing_seed" {
+  value     = nats_operator.demo.signing_seed
+  sensitive = true
+}
+
+output "system_user_creds" {
+  value     = nats_operator.demo.system_user_creds
+  sensitive = true
+}
