@@ -187,3 +187,53 @@ func TestAccAccount_memoryResolver(t *testing.T) {
 		}},
 	})
 }
+
+// Claims changed outside Terraform (pushed by someone else) show in the next
+// plan, and apply puts the configured ones back on every server.
+func TestAccAccount_driftChangedClaims(t *testing.T) {
+	res, signer := resolverFor(t, opCluster)
+	config := accountConfig(opCluster, fmt.Sprintf(`  name = %q
+  limits = { connections = 10 }`, uniqueName(t)))
+	var pub string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{Config: config, Check: resource.ComposeTestCheckFunc(checkOnEveryServer(res, 3), func(s *terraform.State) error {
+				pub = s.RootModule().Resources[accountAddr].Primary.Attributes["public_key"]
+				return nil
+			})},
+			{
+				PreConfig: func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					got, err := res.Lookup(ctx, pub)
+					if err != nil {
+						t.Fatal(err)
+					}
+					token, _ := got.JWT()
+					a, err := accounts.AccountFromJWT(token)
+					if err != nil {
+						t.Fatal(err)
+					}
+					a.Limits.Connections = accounts.Int64(99)
+					changed, _, err := signer.EncodeAccount(a, "")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := res.Push(ctx, changed); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(accountAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					accountIs("limits", knownvalue.ObjectPartial(map[string]knownvalue.Check{"connections": knownvalue.Int64Exact(10)})),
+				},
+				Check: checkOnEveryServer(res, 3),
+			},
+		},
+	})
+}
