@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
@@ -35,6 +36,11 @@ func dial(ctx context.Context, id Identity) (*nats.Conn, error) {
 	}()
 	select {
 	case r := <-done:
+		var urlErr *url.Error
+		if errors.As(r.err, &urlErr) {
+			// url.Error repeats the whole URL, password included.
+			return nil, fmt.Errorf("connect to %s with %s: a server URL is malformed (%s)", id.ServerList(), id.Kind(), urlErr.Err)
+		}
 		if r.err != nil {
 			return nil, fmt.Errorf("connect to %s with %s: %w", id.ServerList(), id.Kind(), r.err)
 		}
@@ -66,6 +72,10 @@ func options(id Identity) ([]nats.Option, string, error) {
 
 	switch {
 	case id.CredsFile != "":
+		if !plausiblePath(id.CredsFile) {
+			// nats.go would quote the "path" in its error: it is secret content.
+			return nil, "", errors.New("the credentials file setting holds what looks like file content, not a path: pass content as credentials data")
+		}
 		opts = append(opts, nats.UserCredentials(id.CredsFile))
 	case id.CredsData != "":
 		opt, err := CredsOption([]byte(id.CredsData))
@@ -183,6 +193,10 @@ func pemOrFile(what, v string) ([]byte, error) {
 	}
 	b, err := os.ReadFile(v)
 	if err != nil {
+		if !plausiblePath(v) {
+			// Not a path: key material without PEM armour. Never echo it.
+			return nil, fmt.Errorf("TLS %s is neither PEM content nor a readable file path", what)
+		}
 		return nil, fmt.Errorf("read TLS %s: %w", what, err)
 	}
 	return b, nil

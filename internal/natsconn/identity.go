@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -60,6 +59,9 @@ func (id Identity) WithCreds(creds string) Identity {
 func (id Identity) Kind() string {
 	switch {
 	case id.CredsFile != "":
+		if !plausiblePath(id.CredsFile) {
+			return "credentials file"
+		}
 		return "credentials file " + id.CredsFile
 	case id.CredsData != "":
 		return "credentials data"
@@ -70,6 +72,9 @@ func (id Identity) Kind() string {
 	case id.Token != "":
 		return "token"
 	case id.Context != "":
+		if !plausiblePath(id.Context) {
+			return "context"
+		}
 		return "context " + id.Context
 	default:
 		return "no credentials"
@@ -97,11 +102,23 @@ func (id Identity) key() string {
 	return hex.EncodeToString(sum[:])
 }
 
+// redactURL removes user info from a server URL. It fails closed: anything
+// before an '@' goes, even when the URL does not parse (nats.go accepts
+// "user:pass@host:4222", which url.Parse reads as a scheme).
 func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
 		return s
 	}
-	u.User = nil
-	return u.String()
+	start := 0
+	if i := strings.Index(s, "://"); i >= 0 && i < at {
+		start = i + 3
+	}
+	return s[:start] + "REDACTED" + s[at:]
+}
+
+// plausiblePath tells a file path from content pasted where a path belongs
+// (a creds file's content has newlines): only a path may be shown.
+func plausiblePath(v string) bool {
+	return len(v) < 1024 && !strings.ContainsAny(v, "\n\r")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -45,34 +46,54 @@ func (p *Pool) Get(ctx context.Context, id Identity) (*Conn, error) {
 		return nil, ErrClosed
 	}
 	s, ok := p.conns[key]
-	if ok && s.conn != nil && s.conn.NC.IsClosed() {
-		ok = false // gave up reconnecting: dial afresh
+	if ok {
+		select {
+		case <-s.ready:
+			if s.conn != nil && s.conn.NC.IsClosed() {
+				ok = false // gave up reconnecting: dial afresh
+			}
+		default: // still dialing: wait below
+		}
 	}
 	if !ok {
 		s = &slot{ready: make(chan struct{})}
 		p.conns[key] = s
 		p.mu.Unlock()
-		nc, err := dial(ctx, id)
-		if err == nil {
-			s.conn = &Conn{NC: nc, id: id, js: map[string]jetstream.JetStream{}}
-		}
-		s.err = err
-		close(s.ready)
-		if err != nil {
-			p.mu.Lock()
-			if p.conns[key] == s {
-				delete(p.conns, key)
-			}
-			p.mu.Unlock()
-		}
-		return s.conn, s.err
+		// The dial serves every caller waiting for this identity, so it
+		// must not end with the first caller's context: it is bounded by
+		// the identity's timeout instead.
+		go p.dial(key, s, id)
+	} else {
+		p.mu.Unlock()
 	}
-	p.mu.Unlock()
 	select {
 	case <-s.ready:
 		return s.conn, s.err
 	case <-ctx.Done():
 		return nil, fmt.Errorf("wait for connection to %s: %w", id.ServerList(), ctx.Err())
+	}
+}
+
+// dial settles slot s; a failed dial is forgotten so the next Get retries.
+func (p *Pool) dial(key string, s *slot, id Identity) {
+	timeout := id.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Second)
+	defer cancel()
+	nc, err := dial(ctx, id)
+	if err == nil {
+		s.conn = &Conn{NC: nc, id: id, js: map[string]jetstream.JetStream{}}
+	}
+	s.err = err
+	close(s.ready)
+	if err != nil {
+		p.mu.Lock()
+		if p.conns[key] == s {
+			delete(p.conns, key)
+		}
+		p.mu.Unlock()
 	}
 }
 

@@ -122,6 +122,9 @@ func TestErrorsNameServerAndKindButNoSecret(t *testing.T) {
 		{"wrong password", natsconn.Identity{Servers: []string{"nats://bob:" + secret + "@" + strings.TrimPrefix(op.Servers[0].URL, "nats://")}, User: "bob", Password: secret}, []string{"user bob and password"}},
 		{"garbage creds", natsconn.Identity{Servers: op.URLs(), CredsData: secret}, []string{"credentials data", ".creds"}},
 		{"garbage seed", natsconn.Identity{Servers: op.URLs(), NKeySeed: secret}, []string{"nkey_seed"}},
+		{"creds content where a path belongs", natsconn.Identity{Servers: op.URLs(), CredsFile: "-----BEGIN NATS USER JWT-----\n" + secret + "\n------END NATS USER JWT------"}, []string{"credentials file"}},
+		{"password in a URL without scheme", natsconn.Identity{Servers: []string{"bob:" + secret + "@127.0.0.1:1"}, Timeout: time.Second}, []string{"REDACTED@127.0.0.1:1"}},
+		{"malformed URL with a password", natsconn.Identity{Servers: []string{"nats://bob:" + secret + "%zz@127.0.0.1:1"}}, []string{"malformed"}},
 		{"nobody listening", natsconn.Identity{Servers: []string{"nats://127.0.0.1:1"}, Timeout: time.Second}, []string{"127.0.0.1:1", "no credentials"}},
 	}
 	for _, tc := range cases {

@@ -33,6 +33,7 @@ var (
 	_ resource.ResourceWithConfigure        = (*accountResource)(nil)
 	_ resource.ResourceWithImportState      = (*accountResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*accountResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*accountResource)(nil)
 )
 
 type accountResource struct{ client *client }
@@ -353,11 +354,18 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 		addAccountError(&resp.Diagnostics, "encode", plan.Name.ValueString(), err)
 		return
 	}
+	plan.JWT = types.StringValue(token)
 	if _, err := res.Push(ctx, token); err != nil {
+		// After a partial push some servers hold the account: keep its keys
+		// in state (tainted) rather than orphan an account whose signing
+		// seed nobody has. Other failures stored nothing.
 		addAccountError(&resp.Diagnostics, "push", plan.Name.ValueString(), err)
+		if errors.Is(err, accounts.ErrIncomplete) {
+			plan.ConformanceReport = types.ObjectNull(reportAttrTypes)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		}
 		return
 	}
-	plan.JWT = types.StringValue(token)
 	plan.ConformanceReport = r.check(ctx, &plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -405,9 +413,11 @@ func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, re
 			state.fromAccount(a, token)
 		}
 	default:
-		resp.Diagnostics.AddError(fmt.Sprintf("Servers disagree about account %s", state.Name.ValueString()),
-			describeLookup(got)+"\n\nA server may have been down during a change. Apply again to push the configured account to every server.")
-		return
+		// Say so, and plan a push: an empty jwt in state makes the plan an
+		// update (ModifyPlan), and Update pushes whatever the claims.
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Servers disagree about account %s", state.Name.ValueString()),
+			describeLookup(got)+"\n\nA server may have been down during a change. The next apply pushes the configured account to every server.")
+		state.JWT = types.StringValue("")
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -450,7 +460,7 @@ func (r *accountResource) Update(ctx context.Context, req resource.UpdateRequest
 		addAccountError(&resp.Diagnostics, "encode", plan.Name.ValueString(), err)
 		return
 	}
-	if changed {
+	if changed || state.JWT.ValueString() == "" {
 		if _, err := res.Push(ctx, token); err != nil {
 			addAccountError(&resp.Diagnostics, "push", plan.Name.ValueString(), err)
 			return
@@ -493,6 +503,19 @@ func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	if _, err := res.Delete(ctx, signer, state.PublicKey.ValueString()); err != nil {
 		addAccountError(&resp.Diagnostics, "delete", state.Name.ValueString(), err)
+	}
+}
+
+// ModifyPlan plans a push when Read found the servers out of step (an empty
+// jwt in state): the new jwt is unknown until applied.
+func (r *accountResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var jwt types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("jwt"), &jwt)...)
+	if !jwt.IsNull() && jwt.ValueString() == "" {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("jwt"), types.StringUnknown())...)
 	}
 }
 

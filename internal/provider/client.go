@@ -18,7 +18,8 @@ import (
 
 // errConfigUnknown means the provider configuration is not known yet (it
 // comes from another resource): there is nothing to connect to at plan time.
-var errConfigUnknown = errors.New("the provider configuration depends on values not known until apply")
+var errConfigUnknown = errors.New("the provider configuration depends on values not known until apply: " +
+	"create what it depends on first (terraform apply -target=...), or give this data source its inputs directly")
 
 // client is what Configure hands to resources and data sources: the shared
 // connection pool and the provider's identity. Resources never dial.
@@ -153,6 +154,7 @@ func refuseProtected(protection types.Bool, what, why string, diags *diag.Diagno
 		return false
 	}
 	diags.AddAttributeError(path.Root("deletion_protection"), what+" is protected from deletion",
-		why+" To delete it for good, set deletion_protection = false, apply, and destroy again.")
+		why+" To delete it for good, set deletion_protection = false, apply, and destroy again. "+
+			"If a failed apply left it tainted, `terraform untaint` it first.")
 	return true
 }

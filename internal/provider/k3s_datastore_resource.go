@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -256,6 +257,12 @@ func (r *k3sDatastoreResource) save(ctx context.Context, planned tfsdk.Plan, sta
 	}
 	setOutputs(&plan, ep)
 	plan.ConformanceReport = r.check(ctx, &plan, ep, diags)
+	if diags.HasError() && plan.Adopted.ValueBool() && state.Raw.IsNull() {
+		// The check failed on a bucket that existed before (perhaps with a
+		// live cluster's state): keep it out of state, so it is neither
+		// tainted nor replaced; the next apply adopts it again.
+		return
+	}
 	diags.Append(state.Set(ctx, &plan)...)
 }
 
@@ -285,6 +292,17 @@ func (r *k3sDatastoreResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	state.Replicas, state.RevHistory = types.Int64Value(int64(replicas)), types.Int64Value(int64(history))
+	// Other settings are not attributes, but KINE refuses the bucket if any
+	// of them moved: say so at every plan.
+	if diffs, err := k3s.Differences(ctx, js, state.Bucket.ValueString(), replicas, history); err == nil && len(diffs) > 0 {
+		parts := make([]string, len(diffs))
+		for i, d := range diffs {
+			parts[i] = d.String()
+		}
+		resp.Diagnostics.AddWarning("Datastore bucket changed outside Terraform",
+			fmt.Sprintf("Bucket %q no longer has exactly the settings KINE creates, so k3s will fail on its next start: %s. "+
+				"Set them back (for example with the nats CLI), or move the cluster to a new datastore.", state.Bucket.ValueString(), strings.Join(parts, "; ")))
+	}
 	if state.DeletionProtection.IsNull() { // after import: the defaults
 		state.DeletionProtection = types.BoolValue(true)
 		state.Conformance = defaultConformance(modeEnforce)

@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
@@ -120,6 +121,7 @@ func (r *kvBucketResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"placement": schema.SingleNestedAttribute{
 				Optional:            true,
 				MarkdownDescription: docPlacement,
+				Validators:          []validator.Object{notEmptyObject{}},
 				Attributes: map[string]schema.Attribute{
 					"cluster": schema.StringAttribute{Optional: true, MarkdownDescription: docPlacementCluster},
 					"tags": schema.ListAttribute{
@@ -359,20 +361,33 @@ func addConnError(diags *diag.Diagnostics, err error) {
 func addBucketError(diags *diag.Diagnostics, action, name string, err error) {
 	summary := fmt.Sprintf("Cannot %s bucket %q", action, name)
 	msg := err.Error()
-	lower := strings.ToLower(msg)
+	var apiErr *jetstream.APIError
+	code := jetstream.ErrorCode(0)
+	if errors.As(err, &apiErr) {
+		code = apiErr.ErrorCode
+	}
 	switch {
-	case strings.Contains(lower, "replicas"):
-		diags.AddAttributeError(path.Root("replicas"), summary, msg+"\n\nReplicas above 1 need a JetStream cluster with at least that many servers.")
-	case strings.Contains(lower, "placement") || strings.Contains(lower, "no suitable peers"):
-		diags.AddAttributeError(path.Root("placement"), summary, msg+"\n\nCheck that a cluster with that name and those tags exists and has room.")
-	case strings.Contains(lower, "republish"):
-		diags.AddAttributeError(path.Root("republish"), summary, msg)
+	case errors.Is(err, kv.ErrExists):
+		diags.AddAttributeError(path.Root("name"), summary, msg+"\n\nTo manage the existing bucket, import it: "+
+			"terraform import <address> <name> (or <domain>/<name>). Otherwise choose another name.")
+	case code == jsErrReplicasNotSupported || code == jsErrInsufficientResources:
+		diags.AddAttributeError(path.Root("replicas"), summary, msg+"\n\nReplicas above 1 need a JetStream cluster with at least that many servers, and room on them.")
+	case code == jsErrNoSuitablePeers:
+		diags.AddError(summary, msg+"\n\nNo servers match: check replicas against the cluster's size, and placement (cluster name and tags) where set.")
 	case errors.Is(err, context.DeadlineExceeded):
 		diags.AddError(summary, msg+"\n\nNo reply came. A server drops a request the identity may not make, so this is often a missing permission "+
 			"(a least-privilege KINE user, for one, may not delete or change its bucket): use credentials allowed to do this, or check that the servers are up.")
-	case strings.Contains(lower, "jetstream not enabled") || strings.Contains(lower, "no responders"):
+	case code == jsErrNotEnabledForAccount || errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrJetStreamNotEnabled):
 		diags.AddError(summary, msg+"\n\nJetStream is not available to this account on this server (or in this JetStream domain): enable it for the account, or check jetstream_domain.")
 	default:
 		diags.AddError(summary, msg)
 	}
 }
+
+// JetStream error codes the diagnostics recognise.
+const (
+	jsErrReplicasNotSupported  jetstream.ErrorCode = 10074
+	jsErrInsufficientResources jetstream.ErrorCode = 10023
+	jsErrNoSuitablePeers       jetstream.ErrorCode = 10005
+	jsErrNotEnabledForAccount  jetstream.ErrorCode = 10039
+)

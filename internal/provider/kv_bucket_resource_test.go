@@ -408,6 +408,7 @@ func TestAccKVBucket_badInput(t *testing.T) {
 		{"bad ttl", bucketConfig(servers, "bt", `ttl = "ten minutes"`), `Invalid Time Duration.*ttl = "ten minutes"`},
 		{"negative ttl", bucketConfig(servers, "nt", `ttl = "-1h"`), `ttl.*must not be a negative duration`},
 		{"bad limit_marker_ttl", bucketConfig(servers, "bl", `limit_marker_ttl = "5 parsecs"`), `Invalid Time Duration.*limit_marker_ttl = "5 parsecs"`},
+		{"empty placement", bucketConfig(servers, "ep", `placement = {}`), `Empty placement.*placement has no attribute set`},
 		{"unknown storage", bucketConfig(servers, "us", `storage = "tape"`), `storage.*value must be one of`},
 		{"two identities", providerBlock(servers, `  token = "t"
   user = "u"
@@ -427,7 +428,7 @@ func TestAccKVBucket_badInput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, n := range []string{"a.b", "a b", "h0", "h65", "r0", "r6", "mb", "mv", "bt", "nt", "bl", "us", "ti", "su"} {
+			for _, n := range []string{"a.b", "a b", "h0", "h65", "r0", "r6", "mb", "mv", "bt", "nt", "bl", "us", "ti", "su", "ep"} {
 				if names[n] {
 					t.Errorf("bucket %q was created", n)
 				}

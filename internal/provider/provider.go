@@ -100,8 +100,8 @@ func (p *natsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				},
 			},
 			"credentials": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Path to a `.creds` file. Defaults to `NATS_CREDS`, which may also hold the content of a `.creds` file.",
+				Optional: true, Sensitive: true,
+				MarkdownDescription: "Path to a `.creds` file (content is accepted too). Defaults to `NATS_CREDS`, which may also hold the content of a `.creds` file.",
 			},
 			"credentials_data": schema.StringAttribute{
 				Optional:            true,
@@ -218,7 +218,6 @@ func (p *natsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 	id := natsconn.Identity{
-		CredsFile:   m.Credentials.ValueString(),
 		CredsData:   m.CredentialsData.ValueString(),
 		NKeySeed:    m.NKeySeed.ValueString(),
 		User:        m.User.ValueString(),
@@ -226,6 +225,13 @@ func (p *natsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		Token:       m.Token.ValueString(),
 		Context:     m.Context.ValueString(),
 		InboxPrefix: m.InboxPrefix.ValueString(),
+	}
+	// credentials takes a path; content (from file() or a secret variable)
+	// is taken as content, as NATS_CREDS is, rather than read as a path.
+	if creds := m.Credentials.ValueString(); strings.Contains(creds, "BEGIN NATS USER JWT") {
+		id.CredsData = creds
+	} else {
+		id.CredsFile = creds
 	}
 	resp.Diagnostics.Append(m.Servers.ElementsAs(ctx, &id.Servers, false)...)
 	if len(id.Servers) == 0 {

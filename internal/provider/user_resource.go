@@ -452,6 +452,7 @@ func (r *userResource) check(ctx context.Context, m *userModel, diags *diag.Diag
 		if err != nil {
 			return conformance.Failed(opts, "connect", err)
 		}
+		defer r.client.pool.Drop(id) // a throwaway identity: do not keep its connection
 		// The endpoint k3s gets must match an existing bucket; that is the
 		// datastore's business, so take its settings rather than fail on them.
 		if js, err := conn.JetStream(""); err == nil {

@@ -111,3 +111,26 @@ func setValuesAreUserKeys() validator.Set {
 	return setvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^U[A-Z2-7]{55}$`),
 		"must be a user public key: 56 characters starting with U"))
 }
+
+// notEmptyObject rejects an object whose attributes are all null: the server
+// stores no placement then, and the state would not match the plan.
+type notEmptyObject struct{}
+
+func (notEmptyObject) Description(context.Context) string {
+	return "set at least one attribute, or leave the whole object out"
+}
+
+func (v notEmptyObject) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v notEmptyObject) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for _, a := range req.ConfigValue.Attributes() {
+		if !a.IsNull() {
+			return
+		}
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Empty "+req.Path.String(),
+		fmt.Sprintf("%s has no attribute set: %s.", req.Path, v.Description(ctx)))
+}
