@@ -6,8 +6,8 @@ resource "nats_k3s_datastore" "prod" {
   rev_history = 10
 
   servers     = ["nats-1.example.net:4222", "nats-2.example.net:4222", "nats-3.example.net:4222"]
-  credentials = var.kine_creds                   # used by the provider to create and check
-  creds_file  = "/etc/rancher/k3s/nats.creds"    # where k3s finds the same creds
+  credentials = var.kine_creds                # used by the provider to create and check
+  creds_file  = "/etc/rancher/k3s/nats.creds" # where k3s finds the same creds
 
   # deletion_protection defaults to true: a cluster's state is never deleted by accident.
 }
