@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,13 +23,17 @@ func BenchmarkFull(b *testing.B) { benchProfile(b, ProfileFull) }
 func benchProfile(b *testing.B, p Profile) {
 	nc := connect(b, single.URL)
 	b.Run("fresh", func(b *testing.B) {
+		var took []time.Duration
 		for b.Loop() {
 			target := endpointFor([]string{single.URL}, uniq("bench-"+string(p)), 0)
 			target.Scratch = true
-			if r := Run(bg(), nc, target, Options{Profile: p}); !r.Passed {
+			r := Run(bg(), nc, target, Options{Profile: p})
+			if !r.Passed {
 				b.Fatal(r.Summary())
 			}
+			took = append(took, r.Duration)
 		}
+		reportMedian(b, took)
 	})
 	b.Run("10k", func(b *testing.B) {
 		bucket := "bench10k-" + string(p)
@@ -36,16 +41,29 @@ func benchProfile(b *testing.B, p Profile) {
 		target := endpointFor([]string{single.URL}, bucket, 0)
 		target.Scratch = true
 		b.ResetTimer()
+		var took []time.Duration
 		for b.Loop() {
 			r := Run(bg(), nc, target, Options{Profile: p})
 			if !r.Passed {
 				b.Fatal(r.Summary())
 			}
+			took = append(took, r.Duration)
 			if testing.Verbose() {
 				logReport(b, r)
 			}
 		}
+		reportMedian(b, took)
 	})
+}
+
+// reportMedian adds the median check duration: the targets are medians,
+// and ns/op is a mean.
+func reportMedian(b *testing.B, took []time.Duration) {
+	if len(took) == 0 {
+		return
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "median-ms")
 }
 
 // fill stores n Kubernetes-sized objects in bucket through KINE, unless an
