@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,8 +13,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
+	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
@@ -235,5 +238,53 @@ func TestAccAccount_driftChangedClaims(t *testing.T) {
 				Check: checkOnEveryServer(res, 3),
 			},
 		},
+	})
+}
+
+// With purge_jetstream_on_destroy, destroying the account deletes its
+// streams first: nothing of its buckets stays on any server's disk.
+func TestAccAccount_purgeOnDestroy(t *testing.T) {
+	var pub string
+	const bucket = "purge_me"
+	streamDirs := func() []string {
+		var found []string
+		for _, s := range opCluster.Servers {
+			m, _ := filepath.Glob(filepath.Join(s.StoreDir(), "*", pub, "streams", "KV_"+bucket))
+			found = append(found, m...)
+		}
+		return found
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy: func(*terraform.State) error {
+			if d := streamDirs(); len(d) > 0 {
+				return fmt.Errorf("the account's bucket is still on disk after destroy: %v", d)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: accountConfig(opCluster, fmt.Sprintf(`  name = %q
+  jetstream = { disk_storage = 104857600, memory_storage = 0 }
+  purge_jetstream_on_destroy = true
+  conformance = { mode = "off" }`, uniqueName(t))),
+			Check: func(s *terraform.State) error {
+				attrs := s.RootModule().Resources[accountAddr].Primary.Attributes
+				pub = attrs["public_key"]
+				user, err := accounts.IssueUser(accounts.User{Name: "filler", Account: pub}, []byte(attrs["signing_seed"]), nil)
+				if err != nil {
+					return err
+				}
+				js := jsFor(t, opCluster.Servers[0].URL, user.Creds, "")
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				if _, err := kv.CreateExact(ctx, js, jetstream.KeyValueConfig{Bucket: bucket, Replicas: 3}); err != nil {
+					return err
+				}
+				if len(streamDirs()) == 0 {
+					return fmt.Errorf("found no stream directory for %s: the check would prove nothing", bucket)
+				}
+				return nil
+			},
+		}},
 	})
 }

@@ -164,3 +164,7 @@ func Anchor(url string, opts ...nats.Option) error {
 	}
 	return nil
 }
+
+// StoreDir is where the server keeps JetStream data, for tests that check
+// what is left on disk.
+func (s *Server) StoreDir() string { return filepath.Join(s.dir, "js") }
