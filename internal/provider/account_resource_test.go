@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
@@ -286,5 +287,41 @@ func TestAccAccount_purgeOnDestroy(t *testing.T) {
 				return nil
 			},
 		}},
+	})
+}
+
+// A resolver without allow_delete cannot delete: destroy fails saying what
+// the servers need, and the account stays.
+func TestAccAccount_deleteNotAllowed(t *testing.T) {
+	op, err := testnats.StartOperator(testnats.OperatorOptions{NoDelete: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(op.Shutdown)
+	config := accountConfig(op, `  name = "kept"
+  conformance = { mode = "off" }`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		// removed blocks arrived in Terraform 1.7.
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0)},
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				Config:      config,
+				Destroy:     true,
+				ExpectError: errorLike(`Cannot delete account "kept".*allow_delete: true`),
+			},
+			{
+				// Forget it without deleting, so the test can end.
+				Config: providerBlock(op.URLs(), operatorBlock(op)) + `
+removed {
+  from = nats_account.test
+  lifecycle {
+    destroy = false
+  }
+}
+`,
+			},
+		},
 	})
 }
