@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -70,7 +69,7 @@ func ResizeBucket(ctx context.Context, js jetstream.JetStream, bucket string, re
 	if _, err := js.UpdateStream(ctx, cfg); err != nil {
 		return fmt.Errorf("resize bucket %q to replicas %d, revHistory %d: %w", bucket, replicas, revHistory, err)
 	}
-	if err := waitHealthy(ctx, js, bucket, replicas); err != nil {
+	if err := kv.WaitHealthy(ctx, js, bucket, replicas); err != nil {
 		return err
 	}
 	have, err := bucketStream(ctx, js, bucket)
@@ -81,39 +80,6 @@ func ResizeBucket(ctx context.Context, js jetstream.JetStream, bucket string, re
 		return &MismatchError{Bucket: bucket, Differences: diffs}
 	}
 	return nil
-}
-
-// healthyWait bounds how long a resize waits for the new replicas.
-const healthyWait = 30 * time.Second
-
-// waitHealthy waits until the bucket's stream has a leader and replicas-1
-// current followers: right after a scale-up the stream elects a leader and
-// catches followers up, and KINE started meanwhile sees timeouts.
-func waitHealthy(ctx context.Context, js jetstream.JetStream, bucket string, replicas int) error {
-	ctx, cancel := context.WithTimeout(ctx, healthyWait)
-	defer cancel()
-	for {
-		s, err := js.Stream(ctx, "KV_"+bucket)
-		if err == nil {
-			ci := s.CachedInfo().Cluster
-			current := 0
-			if ci != nil {
-				for _, p := range ci.Replicas {
-					if p.Current {
-						current++
-					}
-				}
-			}
-			if replicas <= 1 || (ci != nil && ci.Leader != "" && current >= replicas-1) {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("bucket %q did not get a leader and %d current replicas within %s: %w", bucket, replicas, healthyWait, ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }
 
 // DeleteBucket removes the bucket and all the cluster state in it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -62,7 +63,24 @@ func Update(ctx context.Context, js jetstream.JetStream, cfg Config) (Config, er
 	if have := storageName(info.Config.Storage); have != want.Storage {
 		return Config{}, fmt.Errorf("update bucket %q: storage cannot change in place (%s -> %s): the bucket must be re-created", cfg.Name, have, want.Storage)
 	}
-	s, err := js.UpdateStream(ctx, applyTo(info.Config, cfg))
+	next := applyTo(info.Config, cfg)
+	if next.Replicas != info.Config.Replicas && !reflect.DeepEqual(next.Placement, info.Config.Placement) {
+		// JetStream refuses to move and scale a stream in one update: scale
+		// where it is first, then move it with everything else.
+		scaled := info.Config
+		scaled.Replicas = next.Replicas
+		if _, err := js.UpdateStream(ctx, scaled); err != nil {
+			return Config{}, fmt.Errorf("update bucket %q: scale to %d replicas before moving it: %w", cfg.Name, next.Replicas, fromServer(err))
+		}
+		if err := WaitHealthy(ctx, js, cfg.Name, next.Replicas); err != nil {
+			return Config{}, fmt.Errorf("update bucket %q: %w", cfg.Name, err)
+		}
+	}
+	var s jetstream.Stream
+	err = retryWhile(ctx, func() (err error) {
+		s, err = js.UpdateStream(ctx, next)
+		return err
+	}, errCodeReconfiguring)
 	if err != nil {
 		return Config{}, fmt.Errorf("update bucket %q: %w", cfg.Name, fromServer(err))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -18,37 +19,82 @@ import (
 //   - 10039 "jetstream not enabled for account": servers enable JetStream
 //     for a just-pushed account a moment after acknowledging the push.
 const (
-	errCodeStoreCreate        = 10049
-	errCodeNotEnabledForAcct  = 10039
-	transientRetryFor         = 5 * time.Second
-	transientRetryFirstPause  = 50 * time.Millisecond
-	transientRetryLongestWait = 500 * time.Millisecond
+	errCodeStoreCreate       jetstream.ErrorCode = 10049
+	errCodeNotEnabledForAcct jetstream.ErrorCode = 10039
+	// 10226 "stream reconfiguration already in progress": a scale-up has
+	// not converged yet (the server does not show when it has).
+	errCodeReconfiguring      jetstream.ErrorCode = 10226
+	transientRetryFor                             = 15 * time.Second
+	transientRetryFirstPause                      = 50 * time.Millisecond
+	transientRetryLongestWait                     = 500 * time.Millisecond
 )
 
 // CreateExact creates a bucket from a nats.go config as it is, retrying the
 // server's transient create errors for a few seconds. k3s uses it to make a
 // bucket exactly as KINE would.
 func CreateExact(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	var kv jetstream.KeyValue
+	err := retryWhile(ctx, func() (err error) {
+		kv, err = js.CreateKeyValue(ctx, cfg)
+		return err
+	}, errCodeStoreCreate, errCodeNotEnabledForAcct)
+	return kv, err
+}
+
+// retryWhile calls do until it succeeds, fails with an error whose
+// JetStream code is not one of codes, or transientRetryFor has passed.
+func retryWhile(ctx context.Context, do func() error, codes ...jetstream.ErrorCode) error {
 	deadline := time.Now().Add(transientRetryFor)
 	pause := transientRetryFirstPause
 	for {
-		kv, err := js.CreateKeyValue(ctx, cfg)
-		if err == nil || !transient(err) || time.Now().After(deadline) {
-			return kv, err
+		err := do()
+		if err == nil || !hasCode(err, codes) || time.Now().After(deadline) {
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("%w (after a transient error: %v)", ctx.Err(), err)
+			return fmt.Errorf("%w (after a transient error: %v)", ctx.Err(), err)
 		case <-time.After(pause):
 		}
 		pause = min(2*pause, transientRetryLongestWait)
 	}
 }
 
-func transient(err error) bool {
+func hasCode(err error, codes []jetstream.ErrorCode) bool {
 	var apiErr *jetstream.APIError
-	if !errors.As(err, &apiErr) {
-		return false
+	return errors.As(err, &apiErr) && slices.Contains(codes, apiErr.ErrorCode)
+}
+
+// healthyWait bounds how long WaitHealthy waits.
+const healthyWait = 30 * time.Second
+
+// WaitHealthy waits until the bucket's stream has a leader and replicas-1
+// current followers. Right after a scale-up the stream elects a leader and
+// catches followers up: the server refuses another reconfiguration
+// meanwhile, and KINE started then sees timeouts.
+func WaitHealthy(ctx context.Context, js jetstream.JetStream, bucket string, replicas int) error {
+	ctx, cancel := context.WithTimeout(ctx, healthyWait)
+	defer cancel()
+	for {
+		s, err := js.Stream(ctx, StreamName(bucket))
+		if err == nil {
+			ci := s.CachedInfo().Cluster
+			current := 0
+			if ci != nil {
+				for _, p := range ci.Replicas {
+					if p.Current {
+						current++
+					}
+				}
+			}
+			if replicas <= 1 || (ci != nil && ci.Leader != "" && current >= replicas-1) {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("bucket %q did not get a leader and %d current replicas within %s: %w", bucket, replicas, healthyWait, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	return apiErr.ErrorCode == errCodeStoreCreate || apiErr.ErrorCode == errCodeNotEnabledForAcct
 }

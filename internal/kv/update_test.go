@@ -225,3 +225,21 @@ func TestPlacementUpdate(t *testing.T) {
 	expect(t, "returned placement", got.Placement, (*Placement)(nil))
 	expect(t, "Placement", rawConfig(t, js, cfg.Name).Placement, (*jetstream.Placement)(nil))
 }
+
+// TestScaleAndMove changes replicas and placement in one Update, which the
+// server refuses in a single stream update.
+func TestScaleAndMove(t *testing.T) {
+	t.Parallel()
+	js, ctx := clusterJS(t), testContext(t)
+	cfg := mustCreate(t, js, Config{Name: bucketName(t)})
+	cfg.Replicas = 3
+	cfg.Placement = &Placement{Cluster: clusterName}
+	got, err := Update(ctx, js, cfg)
+	if err != nil {
+		t.Fatalf("Update replicas and placement together: %v", err)
+	}
+	raw := rawConfig(t, js, cfg.Name)
+	expect(t, "Replicas", raw.Replicas, 3)
+	expect(t, "Placement", raw.Placement, &jetstream.Placement{Cluster: clusterName})
+	expect(t, "returned replicas", got.Replicas, 3)
+}
