@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
 // kineCreate is what KINE does on every start (kine v0.17.5,
@@ -117,7 +119,7 @@ func bucketCases() []bucketCase {
 func TestCompareAgainstKINE(t *testing.T) {
 	for _, topo := range topologies() {
 		t.Run(topo.name, func(t *testing.T) {
-			js := connect(t, topo.url)
+			js := testnats.JetStream(t, topo.url, nil, "")
 			for _, tc := range bucketCases() {
 				if tc.clusterOnly && topo.name != "cluster" {
 					continue

@@ -6,28 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-)
 
-func jsAt(t *testing.T, url string) jetstream.JetStream {
-	t.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js
-}
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
+)
 
 func TestEnsureBucketCreatesAdoptsRefuses(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	js := jsAt(t, single.URL)
+	js := testnats.JetStream(t, single.URL, nil, "")
 
 	adopted, err := EnsureBucket(ctx, js, "ds_create", 1, 20)
 	if err != nil || adopted {
@@ -68,7 +55,7 @@ func TestEnsureBucketCreatesAdoptsRefuses(t *testing.T) {
 func TestResizeBucketOnCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	js := jsAt(t, cluster.Servers[0].URL)
+	js := testnats.JetStream(t, cluster.Servers[0].URL, nil, "")
 	if _, err := EnsureBucket(ctx, js, "ds_resize", 1, 10); err != nil {
 		t.Fatal(err)
 	}

@@ -144,7 +144,7 @@ func TestInspectKINE(t *testing.T) {
 		t.Fatalf("start server: %v", err)
 	}
 	t.Cleanup(srv.Shutdown)
-	js := connect(t, srv.URL)
+	js := testnats.JetStream(t, srv.URL, nil, "")
 	ctx := testContext(t)
 	bucket := bucketName()
 	stream, prefix := "KV_"+bucket, "$KV."+bucket+"."
@@ -298,7 +298,7 @@ func TestInspectKINE(t *testing.T) {
 // for messages that will not come; plain KV values are not KINE keys.
 // Inspect leaves no consumer and no goroutine behind.
 func TestInspectNotKINE(t *testing.T) {
-	js := connect(t, single.URL)
+	js := testnats.JetStream(t, single.URL, nil, "")
 	ctx := testContext(t)
 
 	empty, plain := bucketName(), bucketName()

@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
@@ -57,20 +54,6 @@ func topologies() []topology {
 		{"single", single.URL},
 		{"cluster", strings.Join(cluster.URLs(), ",")},
 	}
-}
-
-func connect(tb testing.TB, url string) jetstream.JetStream {
-	tb.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		tb.Fatalf("connect: %v", err)
-	}
-	tb.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return js
 }
 
 func testContext(tb testing.TB) context.Context {

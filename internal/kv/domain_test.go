@@ -14,7 +14,7 @@ import (
 func TestLeafDomain(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	viaHub := connect(t, hubLeaf.Hub.URL, testnats.LeafDomain)
+	viaHub := testnats.JetStream(t, hubLeaf.Hub.URL, nil, testnats.LeafDomain)
 	cfg := Config{Name: bucketName(t), History: 4, Description: "in the leaf"}
 	created := mustCreate(t, viaHub, cfg)
 	got, err := Get(ctx, viaHub, cfg.Name)
@@ -24,10 +24,10 @@ func TestLeafDomain(t *testing.T) {
 	expect(t, "read back", got, created)
 	expect(t, "read back", got, cfg.WithDefaults())
 
-	if _, err := connect(t, hubLeaf.Leaf.URL, "").Stream(ctx, StreamName(cfg.Name)); err != nil {
+	if _, err := testnats.JetStream(t, hubLeaf.Leaf.URL, nil, "").Stream(ctx, StreamName(cfg.Name)); err != nil {
 		t.Errorf("stream on the leaf: %v", err)
 	}
-	if _, err := connect(t, hubLeaf.Hub.URL, "").Stream(ctx, StreamName(cfg.Name)); !errors.Is(err, jetstream.ErrStreamNotFound) {
+	if _, err := testnats.JetStream(t, hubLeaf.Hub.URL, nil, "").Stream(ctx, StreamName(cfg.Name)); !errors.Is(err, jetstream.ErrStreamNotFound) {
 		t.Errorf("stream on the hub: %v, want not found", err)
 	}
 

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
@@ -56,28 +55,10 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-// connect opens a JetStream context on url, bound to domain when set.
-func connect(tb testing.TB, url, domain string) jetstream.JetStream {
-	tb.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		tb.Fatalf("connect %s: %v", url, err)
-	}
-	tb.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if domain != "" {
-		js, err = jetstream.NewWithDomain(nc, domain)
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return js
-}
-
-func singleJS(tb testing.TB) jetstream.JetStream { return connect(tb, single.URL, "") }
+func singleJS(tb testing.TB) jetstream.JetStream { return testnats.JetStream(tb, single.URL, nil, "") }
 
 func clusterJS(tb testing.TB) jetstream.JetStream {
-	return connect(tb, strings.Join(cluster.URLs(), ","), "")
+	return testnats.JetStream(tb, strings.Join(cluster.URLs(), ","), nil, "")
 }
 
 func testContext(tb testing.TB) context.Context {

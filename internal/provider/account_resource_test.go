@@ -275,7 +275,7 @@ func TestAccAccount_purgeOnDestroy(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				js := jsFor(t, opCluster.Servers[0].URL, user.Creds, "")
+				js := testnats.JetStream(t, opCluster.Servers[0].URL, user.Creds, "")
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				if _, err := kv.CreateExact(ctx, js, jetstream.KeyValueConfig{Bucket: bucket, Replicas: 3}); err != nil {

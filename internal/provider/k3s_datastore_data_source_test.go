@@ -8,13 +8,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
 // After an apply whose check ran KINE: KINE has run, its probe keys are all
 // gone, and the bucket is accepted with its own parameters but not others.
 func TestAccK3sDatastoreDataSource(t *testing.T) {
 	bucket := uniqueName(t)
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	config := datastoreConfig(providerBlock([]string{single.URL}, ""), bucket, `  deletion_protection = false`) + `
 data "nats_k3s_datastore" "same" {
   bucket = nats_k3s_datastore.test.bucket

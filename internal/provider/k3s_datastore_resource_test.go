@@ -58,7 +58,7 @@ func checkKINEAccepts(js jetstream.JetStream, bucket string, replicas, revHistor
 // the endpoint in step, and deletion protection on by default.
 func TestAccK3sDatastore_lifecycle(t *testing.T) {
 	bucket := uniqueName(t)
-	js := jsFor(t, cluster.Servers[0].URL, nil, "")
+	js := testnats.JetStream(t, cluster.Servers[0].URL, nil, "")
 	prov := providerBlock(cluster.URLs(), "")
 	host := strings.TrimPrefix(cluster.Servers[0].URL, "nats://")
 	resource.ParallelTest(t, resource.TestCase{
@@ -124,7 +124,7 @@ func expectEmptyPlanAfterApplyFor() resource.ConfigPlanChecks {
 // settings is refused, every difference listed, and left as it was.
 func TestAccK3sDatastore_adoptAndRefuse(t *testing.T) {
 	good, bad := uniqueName(t)+"_good", uniqueName(t)+"_bad"
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	ctx := context.Background()
 	if _, err := kv.CreateExact(ctx, js, k3s.BucketConfig(good, 1, 10)); err != nil {
 		t.Fatal(err)
@@ -158,7 +158,7 @@ func TestAccK3sDatastore_adoptAndRefuse(t *testing.T) {
 func TestAccK3sDatastore_credsFile(t *testing.T) {
 	bucket := uniqueName(t)
 	url := operator.Servers[0].URL
-	jsA := jsFor(t, url, accA.Creds, "")
+	jsA := testnats.JetStream(t, url, accA.Creds, "")
 	prov := providerBlock([]string{url}, "  credentials_data = "+hcl(string(accB.Creds)))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
@@ -182,7 +182,7 @@ func TestAccK3sDatastore_credsFile(t *testing.T) {
 func TestAccK3sDatastore_missingPermission(t *testing.T) {
 	bucket := uniqueName(t)
 	url := operator.Servers[0].URL
-	jsA := jsFor(t, url, accA.Creds, "")
+	jsA := testnats.JetStream(t, url, accA.Creds, "")
 	if _, err := kv.CreateExact(context.Background(), jsA, k3s.BucketConfig(bucket, 1, 10)); err != nil {
 		t.Fatal(err)
 	}

@@ -10,13 +10,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
 // The data source reads settings and live status: values written outside
 // Terraform, the leader and both followers of an R3 bucket.
 func TestAccKVBucketDataSource(t *testing.T) {
 	name := uniqueName(t)
-	js := jsFor(t, cluster.Servers[0].URL, nil, "")
+	js := testnats.JetStream(t, cluster.Servers[0].URL, nil, "")
 	servers := cluster.URLs()
 	withData := bucketConfig(servers, name, `replicas = 3
   history = 4`) + `

@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
 const bucketAddr = "nats_kv_bucket.test"
@@ -46,7 +48,7 @@ func stateIs(name string, v knownvalue.Check) statecheck.StateCheck {
 // setting and check the server really changed.
 func TestAccKVBucket_createUpdateImport(t *testing.T) {
 	name := uniqueName(t)
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	servers := []string{single.URL}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
@@ -139,7 +141,7 @@ func TestAccKVBucket_createUpdateImport(t *testing.T) {
 func TestAccKVBucket_replace(t *testing.T) {
 	name := uniqueName(t)
 	renamed := name + "_2"
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	servers := []string{single.URL}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
@@ -176,7 +178,7 @@ func TestAccKVBucket_replace(t *testing.T) {
 // Terraform: the plan shows the difference and apply puts it back.
 func TestAccKVBucket_drift(t *testing.T) {
 	name := uniqueName(t)
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	servers := []string{single.URL}
 	config := bucketConfig(servers, name, `history = 3`)
 	ctx := context.Background()
@@ -228,7 +230,7 @@ func historyIs(n int64) func(jetstream.StreamConfig) error {
 // the bucket.
 func TestAccKVBucket_deletionProtection(t *testing.T) {
 	name := uniqueName(t)
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	servers := []string{single.URL}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
@@ -252,7 +254,7 @@ func TestAccKVBucket_deletionProtection(t *testing.T) {
 // Replicas 1 -> 3 on a cluster really changes the stream on the server.
 func TestAccKVBucket_clusterReplicas(t *testing.T) {
 	name := uniqueName(t)
-	js := jsFor(t, cluster.Servers[0].URL, nil, "")
+	js := testnats.JetStream(t, cluster.Servers[0].URL, nil, "")
 	servers := cluster.URLs()
 	replicasAre := func(n int) func(jetstream.StreamConfig) error {
 		return func(c jetstream.StreamConfig) error {
@@ -308,8 +310,8 @@ func clusterHasPeers(js jetstream.JetStream, bucket string, n int) error {
 // as <domain>/<name>.
 func TestAccKVBucket_domain(t *testing.T) {
 	name := uniqueName(t)
-	leafJS := jsFor(t, hubLeaf.Leaf.URL, nil, "")
-	hubJS := jsFor(t, hubLeaf.Hub.URL, nil, "")
+	leafJS := testnats.JetStream(t, hubLeaf.Leaf.URL, nil, "")
+	hubJS := testnats.JetStream(t, hubLeaf.Hub.URL, nil, "")
 	servers := []string{hubLeaf.Hub.URL}
 	config := bucketConfig(servers, name, `jetstream_domain = "leaf"`)
 	resource.ParallelTest(t, resource.TestCase{
@@ -342,8 +344,8 @@ func TestAccKVBucket_domain(t *testing.T) {
 func TestAccKVBucket_credentialsOverride(t *testing.T) {
 	name := uniqueName(t)
 	url := operator.Servers[0].URL
-	jsA := jsFor(t, url, accA.Creds, "")
-	jsB := jsFor(t, url, accB.Creds, "")
+	jsA := testnats.JetStream(t, url, accA.Creds, "")
+	jsB := testnats.JetStream(t, url, accB.Creds, "")
 	config := providerBlock([]string{url}, "  credentials_data = "+hcl(string(accA.Creds))) + fmt.Sprintf(`
 resource "nats_kv_bucket" "test" {
   name        = %q
@@ -376,7 +378,7 @@ resource "nats_kv_bucket" "own" {
 // and nothing is left behind.
 func TestAccKVBucket_serverError(t *testing.T) {
 	name := uniqueName(t)
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		CheckDestroy:             checkNoBucket(t, js, name),
@@ -391,7 +393,7 @@ func TestAccKVBucket_serverError(t *testing.T) {
 
 // Every invalid value gives a diagnostic on its attribute and creates nothing.
 func TestAccKVBucket_badInput(t *testing.T) {
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	servers := []string{single.URL}
 	cases := []struct {
 		name, config string
@@ -462,7 +464,7 @@ func reportIs(passed bool, summary string) []statecheck.StateCheck {
 // and the apply goes on (mode report). The user's bucket is never written.
 func TestAccKVBucket_conformanceReport(t *testing.T) {
 	name := uniqueName(t)
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	servers := []string{single.URL}
 	kineShaped := `description = "Holds kine key/values"
   history = 10`
@@ -526,7 +528,7 @@ func checkUntouched(t *testing.T, js jetstream.JetStream, bucket string) resourc
 // kept in state, tainted, so the next plan replaces it: nothing is orphaned.
 func TestAccKVBucket_conformanceEnforce(t *testing.T) {
 	name := uniqueName(t)
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	servers := []string{single.URL}
 	config := bucketConfig(servers, name, `compression = true
   conformance = { mode = "enforce" }`)

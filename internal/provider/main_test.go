@@ -116,33 +116,6 @@ func uniqueName(t *testing.T) string {
 	return fmt.Sprintf("%s_%d", r.Replace(t.Name()), time.Now().UnixNano()%1e6)
 }
 
-// jsFor connects to url (as creds, when given) outside the provider, to
-// check what the server really has.
-func jsFor(t *testing.T, url string, creds []byte, domain string) jetstream.JetStream {
-	t.Helper()
-	var opts []nats.Option
-	if creds != nil {
-		opt, err := testnats.CredsOption(creds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts = append(opts, opt)
-	}
-	nc, err := nats.Connect(url, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if domain != "" {
-		js, err = jetstream.NewWithDomain(nc, domain)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js
-}
-
 // streamConfig is the server's config of bucket's stream.
 func streamConfig(t *testing.T, js jetstream.JetStream, bucket string) (jetstream.StreamConfig, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -18,7 +18,7 @@ import (
 // the plan must not fail, and apply connects once they are known.
 func TestAccProvider_unknownConfigAtPlan(t *testing.T) {
 	name := uniqueName(t)
-	js := jsFor(t, single.URL, nil, "")
+	js := testnats.JetStream(t, single.URL, nil, "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		CheckDestroy:             checkNoBucket(t, js, name),
@@ -47,7 +47,7 @@ func TestAccProvider_environment(t *testing.T) {
 	url := operator.Servers[0].URL
 	t.Setenv("NATS_URL", url)
 	t.Setenv("NATS_CREDS", string(accA.Creds))
-	jsA := jsFor(t, url, accA.Creds, "")
+	jsA := testnats.JetStream(t, url, accA.Creds, "")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		CheckDestroy:             checkNoBucket(t, jsA, name),
@@ -114,7 +114,7 @@ func TestAccProvider_tls(t *testing.T) {
 // The provider's jetstream_domain is the default for resources without one.
 func TestAccProvider_defaultDomain(t *testing.T) {
 	name := uniqueName(t)
-	leafJS := jsFor(t, hubLeaf.Leaf.URL, nil, "")
+	leafJS := testnats.JetStream(t, hubLeaf.Leaf.URL, nil, "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		CheckDestroy:             checkNoBucket(t, leafJS, name),

@@ -20,6 +20,7 @@ import (
 	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
 // What a leaked credential looks like: an nkey seed of any kind, the
@@ -72,7 +73,7 @@ func leaked(text string, known []string) string {
 func TestAccUserCredentials_providerAlias(t *testing.T) {
 	url := operator.Servers[0].URL
 	bucket := uniqueName(t)
-	jsA := jsFor(t, url, accA.Creds, "")
+	jsA := testnats.JetStream(t, url, accA.Creds, "")
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: factories(),

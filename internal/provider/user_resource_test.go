@@ -132,8 +132,8 @@ func TestAccUser_lifecycle(t *testing.T) {
 	url := operator.Servers[0].URL
 	prov := providerBlock([]string{url}, "")
 	bucketA, bucketB := uniqueName(t)+"_a", uniqueName(t)+"_b"
-	jsA := jsFor(t, url, accA.Creds, "")
-	jsB := jsFor(t, url, accB.Creds, "")
+	jsA := testnats.JetStream(t, url, accA.Creds, "")
+	jsB := testnats.JetStream(t, url, accB.Creds, "")
 	ctx := context.Background()
 	if _, err := kv.CreateExact(ctx, jsB, jetstream.KeyValueConfig{Bucket: bucketB}); err != nil {
 		t.Fatal(err)
@@ -272,7 +272,7 @@ func TestAccUser_kineBucket(t *testing.T) {
 	url := operator.Servers[0].URL
 	prov := providerBlock([]string{url}, "")
 	bucket, other := uniqueName(t), uniqueName(t)+"_other"
-	jsA := jsFor(t, url, accA.Creds, "")
+	jsA := testnats.JetStream(t, url, accA.Creds, "")
 	ctx := context.Background()
 	if _, err := kv.CreateExact(ctx, jsA, jetstream.KeyValueConfig{Bucket: other}); err != nil {
 		t.Fatal(err)

@@ -88,6 +88,10 @@ func startIn(dir string, cfg Config, body string) (*Server, error) {
 	return s, nil
 }
 
+// readyWait bounds a server's start. A listener that cannot bind (its port
+// taken) never becomes ready, and the caller may retry on other ports.
+const readyWait = 10 * time.Second
+
 func run(configFile string) (*Server, error) {
 	opts, err := server.ProcessConfigFile(configFile)
 	if err != nil {
@@ -100,7 +104,7 @@ func run(configFile string) (*Server, error) {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
 	go ns.Start()
-	if !ns.ReadyForConnections(15 * time.Second) {
+	if !ns.ReadyForConnections(readyWait) {
 		ns.Shutdown()
 		return nil, fmt.Errorf("server %s not ready for connections", opts.ServerName)
 	}

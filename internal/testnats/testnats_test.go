@@ -5,27 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-func createBucket(t *testing.T, url string, opts []nats.Option, domain string, cfg jetstream.KeyValueConfig) jetstream.KeyValue {
+func createBucket(t *testing.T, url string, creds []byte, domain string, cfg jetstream.KeyValueConfig) jetstream.KeyValue {
 	t.Helper()
-	nc, err := nats.Connect(url, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if domain != "" {
-		js, err = jetstream.NewWithDomain(nc, domain)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	kv, err := js.CreateKeyValue(ctx, cfg)
+	kv, err := JetStream(t, url, creds, domain).CreateKeyValue(ctx, cfg)
 	if err != nil {
 		t.Fatalf("create bucket %s: %v", cfg.Bucket, err)
 	}
@@ -72,7 +59,7 @@ func TestOperator(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range op.Servers {
-		createBucket(t, s.URL, []nats.Option{credsOpt(t, acc.Creds)}, "", jetstream.KeyValueConfig{Bucket: "b" + s.Name()[len(s.Name())-1:]})
+		createBucket(t, s.URL, acc.Creds, "", jetstream.KeyValueConfig{Bucket: "b" + s.Name()[len(s.Name())-1:]})
 	}
 }
 
@@ -85,13 +72,4 @@ func TestHubLeaf(t *testing.T) {
 	// A bucket in the leaf domain, created through the hub.
 	createBucket(t, hl.Hub.URL, nil, LeafDomain, jetstream.KeyValueConfig{Bucket: "remote"})
 	createBucket(t, hl.Leaf.URL, nil, "", jetstream.KeyValueConfig{Bucket: "local"})
-}
-
-func credsOpt(t *testing.T, creds []byte) nats.Option {
-	t.Helper()
-	opt, err := CredsOption(creds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return opt
 }

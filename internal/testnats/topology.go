@@ -24,7 +24,23 @@ func StartCluster(n int, extra string) (*Cluster, error) {
 
 // startCluster starts n routed servers; body gives each server's own extra
 // configuration from its store directory. n == 1 starts a lone server.
+//
+// JetStream needs every clustered server to have its routes configured, so
+// route ports are reserved up front. Another test package starting servers
+// at the same moment can take a reserved port before our server binds it:
+// then the whole cluster starts again on fresh ports.
 func startCluster(n int, body func(dir string) string) (*Cluster, error) {
+	var err error
+	for range 3 {
+		var c *Cluster
+		if c, err = startClusterOnce(n, body); err == nil {
+			return c, nil
+		}
+	}
+	return nil, err
+}
+
+func startClusterOnce(n int, body func(dir string) string) (*Cluster, error) {
 	ports, err := freePorts(n)
 	if err != nil {
 		return nil, err
@@ -47,6 +63,7 @@ func startCluster(n int, body func(dir string) string) (*Cluster, error) {
 		}
 		s, err := startIn(dir, Config{Name: fmt.Sprintf("%s-%d", name, i+1)}, conf)
 		if err != nil {
+			os.RemoveAll(dir)
 			c.Shutdown()
 			return nil, fmt.Errorf("start server %d of %d: %w", i+1, n, err)
 		}
@@ -123,17 +140,17 @@ const (
 // StartHubLeaf starts a hub in JetStream domain "hub" and a leaf node in
 // domain "leaf", and waits until the leaf connection is up.
 func StartHubLeaf() (*HubLeaf, error) {
-	ports, err := freePorts(1)
-	if err != nil {
-		return nil, err
-	}
-	hub, err := Start(Config{Name: "hub", Domain: HubDomain,
-		Extra: fmt.Sprintf("leafnodes { listen: \"127.0.0.1:%d\" }\n", ports[0])})
+	hub, err := Start(Config{Name: "hub", Domain: HubDomain, Extra: "leafnodes { listen: \"127.0.0.1:-1\" }\n"})
 	if err != nil {
 		return nil, fmt.Errorf("start hub: %w", err)
 	}
+	v, err := hub.Varz(nil)
+	if err != nil {
+		hub.Shutdown()
+		return nil, fmt.Errorf("leaf node port of the hub: %w", err)
+	}
 	leaf, err := Start(Config{Name: "leaf", Domain: LeafDomain,
-		Extra: fmt.Sprintf("leafnodes { remotes: [ { url: \"nats-leaf://127.0.0.1:%d\" } ] }\n", ports[0])})
+		Extra: fmt.Sprintf("leafnodes { remotes: [ { url: \"nats-leaf://127.0.0.1:%d\" } ] }\n", v.LeafNode.Port)})
 	if err != nil {
 		hub.Shutdown()
 		return nil, fmt.Errorf("start leaf: %w", err)
