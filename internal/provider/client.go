@@ -147,6 +147,21 @@ func (c *client) endpointServers() []string {
 	return c.serverURLs()
 }
 
+// refreshJetStream is jetStream for a resource's Read. While the provider
+// configuration is not known there is nothing to refresh against: ok is
+// false with no diagnostic, and the caller keeps its state as it is.
+func (c *client) refreshJetStream(ctx context.Context, creds, domain types.String, diags *diag.Diagnostics) (js jetstream.JetStream, ok bool) {
+	js, err := c.jetStream(ctx, creds, domain)
+	if errors.Is(err, errConfigUnknown) {
+		return nil, false
+	}
+	if err != nil {
+		addConnError(diags, err)
+		return nil, false
+	}
+	return js, true
+}
+
 // refuseProtected reports a destroy refused by deletion_protection, on that
 // attribute, and says whether it was refused.
 func refuseProtected(protection types.Bool, what, why string, diags *diag.Diagnostics) bool {

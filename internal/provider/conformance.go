@@ -256,13 +256,18 @@ func reportObject(r *conformance.Report) (types.Object, diag.Diagnostics) {
 
 var objectAsOptions = basetypes.ObjectAsOptions{}
 
+// targetTLS is the identity's TLS in the terms KINE's connection takes.
+func targetTLS(id natsconn.Identity) conformance.TLS {
+	return conformance.TLS{CA: id.TLS.CA, Cert: id.TLS.Cert, Key: id.TLS.Key}
+}
+
 // identityTarget is how KINE reaches NATS as id: the same servers,
 // credentials and TLS, in KINE's endpoint terms. KINE's endpoint cannot carry
 // an nkey seed; such an identity cannot be checked.
 func identityTarget(id natsconn.Identity) (conformance.Target, error) {
 	t := conformance.Target{
 		Endpoint: k3s.Endpoint{Servers: id.Servers, NoEmbed: true},
-		TLS:      conformance.TLS{CA: id.TLS.CA, Cert: id.TLS.Cert, Key: id.TLS.Key},
+		TLS:      targetTLS(id),
 	}
 	if len(t.Endpoint.Servers) == 0 {
 		t.Endpoint.Servers = []string{natsconn.DefaultURL}

@@ -272,12 +272,8 @@ func (r *k3sDatastoreResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	js, err := r.client.jetStream(ctx, state.Credentials, state.JetStreamDomain)
-	if errors.Is(err, errConfigUnknown) {
-		return
-	}
-	if err != nil {
-		addConnError(&resp.Diagnostics, err)
+	js, ok := r.client.refreshJetStream(ctx, state.Credentials, state.JetStreamDomain, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	replicas, history, err := k3s.BucketReplicas(ctx, js, state.Bucket.ValueString())
@@ -367,7 +363,7 @@ func (r *k3sDatastoreResource) ImportState(ctx context.Context, req resource.Imp
 func (r *k3sDatastoreResource) check(ctx context.Context, m *k3sDatastoreModel, ep k3s.Endpoint, diags *diag.Diagnostics) types.Object {
 	return runConformance(ctx, m.Conformance, fmt.Sprintf("datastore %q", ep.Bucket), func(ctx context.Context, opts conformance.Options) *conformance.Report {
 		id := r.client.identityFor(m.Credentials)
-		t := conformance.Target{Endpoint: ep, TLS: conformance.TLS{CA: id.TLS.CA, Cert: id.TLS.Cert, Key: id.TLS.Key}}
+		t := conformance.Target{Endpoint: ep, TLS: targetTLS(id)}
 		if ep.CredsFile != "" {
 			creds, err := credsContent(id.CredsData, id.CredsFile)
 			if err != nil {

@@ -233,12 +233,8 @@ func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	js, err := r.client.jetStream(ctx, state.Credentials, state.JetStreamDomain)
-	if errors.Is(err, errConfigUnknown) {
-		return // nothing to refresh against yet; keep what we know
-	}
-	if err != nil {
-		addConnError(&resp.Diagnostics, err)
+	js, ok := r.client.refreshJetStream(ctx, state.Credentials, state.JetStreamDomain, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	got, err := kv.Get(ctx, js, state.Name.ValueString())
