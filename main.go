@@ -7,6 +7,7 @@ import (
 	"flag"
 	"log"
 	"os"
+	"runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -18,18 +19,19 @@ import (
 var version = "dev"
 
 func main() {
-	var debug bool
-	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	var debugMode bool
+	flag.BoolVar(&debugMode, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
 	quietSDKLogs()
+	lessGC()
 
 	pool := natsconn.NewPool()
 	defer pool.Close()
 
 	err := providerserver.Serve(context.Background(), provider.New(version, pool), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/natsk3s/nats",
-		Debug:           debug,
+		Debug:           debugMode,
 		ProtocolVersion: 6,
 	})
 	if err != nil {
@@ -50,5 +52,16 @@ func quietSDKLogs() {
 	}
 	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
 		os.Setenv(v, "off")
+	}
+}
+
+// lessGC lets the heap grow to five times the live data between collections
+// instead of twice. A provider process lives for one terraform command and
+// keeps little: almost everything it allocates is the framework's per-request
+// garbage, and collecting it at the default pace costs a tenth of a large
+// plan's time. GOGC, when set, still decides.
+func lessGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 }
