@@ -98,7 +98,8 @@ func (r *Report) Summary() string {
 			fmt.Fprintf(&b, " Also failed: %s.", strings.Join(others, ", "))
 		}
 	}
-	if a := r.Advice; a != nil {
+	// A failed advice step already lists the blockers in its detail.
+	if a := r.Advice; a != nil && (f == nil || f.Name != StepBucketAdvice) {
 		if a.OK {
 			fmt.Fprintf(&b, " To use bucket %q as it is, give KINE replicas=%d and revHistory=%d: %s", a.Bucket, a.Replicas, a.RevHistory, a.Endpoint)
 		} else {

@@ -60,6 +60,10 @@ func TestRunTwinBlockedBucket(t *testing.T) {
 	if r.Advice == nil || r.Advice.OK || len(r.Advice.Blockers) == 0 {
 		t.Errorf("advice = %+v, want blockers", r.Advice)
 	}
+	// The blockers are in the failed step's detail; the summary says them once.
+	if n := strings.Count(r.Summary(), "Compression"); n != 1 {
+		t.Errorf("summary names Compression %d times, want once: %s", n, r.Summary())
+	}
 	if r.Step(StepTwinCreate) != nil {
 		t.Error("no twin should be made for a blocked bucket")
 	}

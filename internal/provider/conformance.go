@@ -137,12 +137,12 @@ func reportAttribute() schema.SingleNestedAttribute {
 				MarkdownDescription: "For a plain bucket (`nats_kv_bucket`): the endpoint parameters that make KINE accept it, or the settings that make that impossible. Null elsewhere.",
 				Attributes: map[string]schema.Attribute{
 					"ok":          boolean("Whether some endpoint parameters make KINE accept the bucket as it is."),
-					"replicas":    schema.Int64Attribute{Computed: true, MarkdownDescription: "The endpoint's `replicas` for this bucket."},
-					"rev_history": schema.Int64Attribute{Computed: true, MarkdownDescription: "The endpoint's `revHistory` for this bucket."},
-					"endpoint":    str("An endpoint with those parameters (password or token redacted)."),
+					"replicas":    schema.Int64Attribute{Computed: true, MarkdownDescription: "The endpoint's `replicas` for this bucket; null when `ok` is false."},
+					"rev_history": schema.Int64Attribute{Computed: true, MarkdownDescription: "The endpoint's `revHistory` for this bucket; null when `ok` is false."},
+					"endpoint":    str("An endpoint with those parameters (password or token redacted); null when `ok` is false."),
 					"blockers": schema.ListAttribute{
 						ElementType: types.StringType, Computed: true,
-						MarkdownDescription: "Settings of the bucket that no endpoint parameter can match, with the value KINE needs.",
+						MarkdownDescription: "Settings of the bucket that no endpoint parameter can match, with the value KINE needs; null when `ok` is true.",
 					},
 				},
 			},
@@ -155,8 +155,8 @@ func reportAttribute() schema.SingleNestedAttribute {
 					"skipped":  boolean("Whether the step was skipped (see detail)."),
 					"duration": str("How long the step took."),
 					"detail":   str("What was checked and what KINE or the server answered."),
-					"hint":     str("What to do about a failure."),
-					"warning":  str("KINE behaviour that passed but that a cluster operator should know about."),
+					"hint":     str("What to do about a failure; null when there is nothing to do."),
+					"warning":  str("KINE behaviour that passed but that a cluster operator should know about; null when there is none."),
 				}},
 			},
 		},
@@ -216,9 +216,9 @@ func reportObject(r *conformance.Report) (types.Object, diag.Diagnostics) {
 			"ok":       types.BoolValue(s.OK),
 			"skipped":  types.BoolValue(s.Skipped),
 			"duration": types.StringValue(s.Duration.Round(time.Microsecond).String()),
-			"detail":   types.StringValue(s.Detail),
-			"hint":     types.StringValue(s.Hint),
-			"warning":  types.StringValue(s.Warning),
+			"detail":   optionalString(s.Detail),
+			"hint":     optionalString(s.Hint),
+			"warning":  optionalString(s.Warning),
 		})
 		diags.Append(d...)
 		steps = append(steps, o)
@@ -227,17 +227,26 @@ func reportObject(r *conformance.Report) (types.Object, diag.Diagnostics) {
 	diags.Append(d...)
 	advice := types.ObjectNull(adviceAttrTypes)
 	if a := r.Advice; a != nil {
-		blockers := make([]attr.Value, 0, len(a.Blockers))
-		for _, b := range a.Blockers {
-			blockers = append(blockers, types.StringValue(b.String()))
-		}
-		advice, d = types.ObjectValue(adviceAttrTypes, map[string]attr.Value{
+		// Either KINE's parameters or the blockers: the other half is null.
+		values := map[string]attr.Value{
 			"ok":          types.BoolValue(a.OK),
-			"replicas":    types.Int64Value(int64(a.Replicas)),
-			"rev_history": types.Int64Value(int64(a.RevHistory)),
-			"endpoint":    types.StringValue(a.Endpoint),
-			"blockers":    types.ListValueMust(types.StringType, blockers),
-		})
+			"replicas":    types.Int64Null(),
+			"rev_history": types.Int64Null(),
+			"endpoint":    types.StringNull(),
+			"blockers":    types.ListNull(types.StringType),
+		}
+		if a.OK {
+			values["replicas"] = types.Int64Value(int64(a.Replicas))
+			values["rev_history"] = types.Int64Value(int64(a.RevHistory))
+			values["endpoint"] = types.StringValue(a.Endpoint)
+		} else {
+			blockers := make([]attr.Value, 0, len(a.Blockers))
+			for _, b := range a.Blockers {
+				blockers = append(blockers, types.StringValue(b.String()))
+			}
+			values["blockers"] = types.ListValueMust(types.StringType, blockers)
+		}
+		advice, d = types.ObjectValue(adviceAttrTypes, values)
 		diags.Append(d...)
 	}
 	o, d := types.ObjectValue(reportAttrTypes, map[string]attr.Value{

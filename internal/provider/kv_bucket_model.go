@@ -114,6 +114,9 @@ func settingsFrom(cfg kv.Config) bucketSettings {
 	return s
 }
 
+// optionalString is null for an empty string: what is absent is null, and
+// every non-null value in state costs Terraform and the framework time on
+// every request for every resource.
 func optionalString(v string) types.String {
 	if v == "" {
 		return types.StringNull()
