@@ -1,10 +1,12 @@
 // Command bench is the end-to-end half of `make bench`: it times terraform
 // apply, plan and destroy of N nats_kv_bucket resources with the real CLI
 // and the locally built provider against an in-process server, and the same
-// cycle with N terraform_data resources, Terraform's own floor. It counts the
-// NATS connections and JetStream API requests the server saw during each
-// command and, with -probe, which provider processes Terraform started and
-// which of them dialed.
+// cycle with N terraform_data resources, Terraform's own floor, and with N
+// resources of a do-nothing framework provider (./minimal), the floor of any
+// provider that runs as a plugin. It counts the NATS connections and
+// JetStream API requests the server saw during each command and, with
+// -probe, which provider processes Terraform started and which of them
+// dialed.
 package main
 
 import (
@@ -12,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -36,6 +39,7 @@ const (
 
 type options struct {
 	provider, terraform string
+	minimal             string // the reference provider's binary
 	ns                  []int
 	parallelism         int
 	repeat              int
@@ -65,6 +69,7 @@ func main() {
 	var ns string
 	var env envFlags
 	flag.StringVar(&o.provider, "provider", "bin/terraform-provider-nats", "the provider binary to use (make build)")
+	flag.StringVar(&o.minimal, "minimal", "", "the reference provider binary (go build ./internal/bench/minimal); default: built into a temporary directory")
 	flag.StringVar(&o.terraform, "terraform", "", "the terraform binary; default TF_ACC_TERRAFORM_PATH, then terraform on PATH")
 	flag.StringVar(&ns, "n", "100,1000", "comma-separated resource counts")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
@@ -130,6 +135,23 @@ resource "nats_kv_bucket" "b" {
 		},
 		streams: func(n int) int { return n },
 	}
+	minimal = kind{
+		name: "minimal_thing",
+		config: func(n int, _ options) string {
+			return fmt.Sprintf(`terraform {
+  required_providers {
+    minimal = { source = "natsk3s/minimal" }
+  }
+}
+
+resource "minimal_thing" "b" {
+  count = %d
+  input = "bench-${count.index}"
+}
+`, n)
+		},
+		streams: func(int) int { return 0 },
+	}
 	floor = kind{
 		name: "terraform_data",
 		config: func(n int, _ options) string {
@@ -141,7 +163,7 @@ resource "nats_kv_bucket" "b" {
 		},
 		streams: func(int) int { return 0 },
 	}
-	kinds = []kind{buckets, floor}
+	kinds = []kind{buckets, minimal, floor}
 )
 
 // commands of one cycle, in order.
@@ -165,6 +187,16 @@ func (c cycle) total() time.Duration {
 }
 
 func run(ctx context.Context, o options) error {
+	if o.minimal == "" {
+		dir, err := os.MkdirTemp("", "bench-minimal-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if o.minimal, err = buildMinimal(ctx, dir); err != nil {
+			return err
+		}
+	}
 	srv, err := testnats.Start(testnats.Config{Name: "bench"})
 	if err != nil {
 		return fmt.Errorf("start nats-server: %w", err)
@@ -228,15 +260,37 @@ func run(ctx context.Context, o options) error {
 		if r > targetRatio {
 			verdict = "MISSES"
 		}
+		m := ratio(c[minimal.name].total(), c[floor.name].total())
 		fmt.Printf("\nratio at N = %d: %.2f, %s the target of %.1f\n", targetN, r, verdict, targetRatio)
+		fmt.Printf("a do-nothing terraform-plugin-framework provider (minimal_thing) measures %.2f: the floor of this stack on this machine\n", m)
+		fmt.Printf("nats_kv_bucket against minimal_thing: %.2f\n", ratio(c[buckets.name].total(), c[minimal.name].total()))
 	}
 	return nil
+}
+
+// minimalAddress is the reference provider's registry address.
+const minimalAddress = "registry.terraform.io/natsk3s/minimal"
+
+// buildMinimal builds the reference provider into dir, with the go command
+// that runs this program.
+func buildMinimal(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "terraform-provider-minimal")
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(gobin); err != nil {
+		gobin = "go"
+	}
+	cmd := exec.CommandContext(ctx, gobin, "build", "-o", bin, "github.com/natsk3s/terraform-provider-nats/internal/bench/minimal")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the reference provider: %w\n%s", err, out)
+	}
+	return bin, nil
 }
 
 func newWorkspace(o options, srv *testnats.Server) (*tfrun.Workspace, error) {
 	return tfrun.New(tfrun.Options{
 		Terraform: o.terraform,
 		Provider:  o.provider,
+		Overrides: map[string]string{minimalAddress: o.minimal},
 		Env:       append([]string{"NATS_URL=" + srv.URL}, o.env...),
 	})
 }
@@ -368,10 +422,13 @@ func printTable(ns []int, results map[int]map[string]cycle) {
 				fmt.Sprintf("%d/%d/%d", c["apply"].conns, c["plan"].conns, c["destroy"].conns),
 				fmt.Sprintf("%d/%d/%d", c["apply"].api, c["plan"].api, c["destroy"].api))
 		}
-		p, f := results[n][buckets.name], results[n][floor.name]
-		fmt.Printf("%6d  %-15s %8.2fx %8.2fx %8.2fx %8.2fx\n", n, "ratio",
-			ratio(p["apply"].wall, f["apply"].wall), ratio(p["plan"].wall, f["plan"].wall),
-			ratio(p["destroy"].wall, f["destroy"].wall), ratio(p.total(), f.total()))
+		f := results[n][floor.name]
+		for _, k := range []kind{buckets, minimal} {
+			p := results[n][k.name]
+			fmt.Printf("%6d  %-15s %8.2fx %8.2fx %8.2fx %8.2fx\n", n, strings.TrimSuffix(strings.TrimPrefix(k.name, "nats_"), "_thing")+" ratio",
+				ratio(p["apply"].wall, f["apply"].wall), ratio(p["plan"].wall, f["plan"].wall),
+				ratio(p["destroy"].wall, f["destroy"].wall), ratio(p.total(), f.total()))
+		}
 	}
 }
 

@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -31,6 +33,10 @@ type Options struct {
 	// Provider is the provider binary, or the directory that holds it.
 	// Terraform looks there for terraform-provider-nats.
 	Provider string
+	// Overrides sends more providers to local builds: registry address to
+	// binary or directory, as Provider. `make bench` uses it for its
+	// do-nothing reference provider.
+	Overrides map[string]string
 	// Env is added to the environment of every command (KEY=value).
 	Env []string
 	// Echo, when set, also receives every command's output as it is
@@ -111,9 +117,15 @@ func New(o Options) (*Workspace, error) {
 	if tf, err = filepath.Abs(tf); err != nil {
 		return nil, fmt.Errorf("terraform binary: %w", err)
 	}
-	providerDir, err := providerDir(o.Provider)
+	dir, err := providerDir(o.Provider)
 	if err != nil {
 		return nil, err
+	}
+	overrides := map[string]string{ProviderAddress: dir}
+	for addr, p := range o.Overrides {
+		if overrides[addr], err = providerDir(p); err != nil {
+			return nil, fmt.Errorf("override for %s: %w", addr, err)
+		}
 	}
 
 	root, err := os.MkdirTemp("", "tfrun-")
@@ -126,7 +138,7 @@ func New(o Options) (*Workspace, error) {
 		return nil, fmt.Errorf("make config dir: %w", err)
 	}
 	cliConfig := filepath.Join(root, "terraform.rc")
-	if err := os.WriteFile(cliConfig, []byte(cliConfigText(providerDir)), 0o600); err != nil {
+	if err := os.WriteFile(cliConfig, []byte(cliConfigText(overrides)), 0o600); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("write CLI config: %w", err)
 	}
@@ -165,16 +177,17 @@ func providerDir(p string) (string, error) {
 	return filepath.Dir(abs), nil
 }
 
-// cliConfigText overrides our provider with the local build; every other
-// provider installs as usual (builtins such as terraform_data need nothing).
-func cliConfigText(providerDir string) string {
-	return fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    %q = %q
-  }
-  direct {}
-}
-`, ProviderAddress, providerDir)
+// cliConfigText sends the providers in overrides (address to directory) to
+// local builds; every other provider installs as usual (builtins such as
+// terraform_data need nothing).
+func cliConfigText(overrides map[string]string) string {
+	var b strings.Builder
+	b.WriteString("provider_installation {\n  dev_overrides {\n")
+	for _, addr := range slices.Sorted(maps.Keys(overrides)) {
+		fmt.Fprintf(&b, "    %q = %q\n", addr, overrides[addr])
+	}
+	b.WriteString("  }\n  direct {}\n}\n")
+	return b.String()
 }
 
 // Terraform is the absolute path of the terraform binary in use.

@@ -63,6 +63,34 @@ func TestVersionAndCLIConfig(t *testing.T) {
 	}
 }
 
+// Overrides add dev_overrides beside ours; one that does not exist is an
+// error naming its address.
+func TestOverrides(t *testing.T) {
+	tf, err := tfrun.FindTerraform()
+	if err != nil {
+		t.Skip(err)
+	}
+	other := t.TempDir()
+	w, err := tfrun.New(tfrun.Options{Terraform: tf, Provider: t.TempDir(), Overrides: map[string]string{"example.com/x/other": other}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	b, err := os.ReadFile(w.CLIConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"` + tfrun.ProviderAddress + `" = `, `"example.com/x/other" = "` + other + `"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("CLI config lacks %s:\n%s", want, b)
+		}
+	}
+	_, err = tfrun.New(tfrun.Options{Terraform: tf, Provider: t.TempDir(), Overrides: map[string]string{"example.com/x/gone": filepath.Join(other, "nope")}})
+	if err == nil || !strings.Contains(err.Error(), "example.com/x/gone") {
+		t.Errorf("missing override: err = %v, want one naming the address", err)
+	}
+}
+
 // terraform_data needs no init, even with dev_overrides in effect; the
 // workspace and per-command environments both reach terraform.
 func TestApplyPlanDestroyWithoutInit(t *testing.T) {
