@@ -271,19 +271,26 @@ func run(ctx context.Context, o options) error {
 // minimalAddress is the reference provider's registry address.
 const minimalAddress = "registry.terraform.io/natsk3s/minimal"
 
-// buildMinimal builds the reference provider into dir, with the go command
-// that runs this program.
+// buildMinimal builds the reference provider into dir.
 func buildMinimal(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "terraform-provider-minimal")
+	if err := goBuild(ctx, bin, "github.com/natsk3s/terraform-provider-nats/internal/bench/minimal"); err != nil {
+		return "", fmt.Errorf("build the reference provider: %w", err)
+	}
+	return bin, nil
+}
+
+// goBuild builds pkg into bin with the go command of the toolchain that
+// built this program, or the one on PATH.
+func goBuild(ctx context.Context, bin, pkg string) error {
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if _, err := os.Stat(gobin); err != nil {
 		gobin = "go"
 	}
-	cmd := exec.CommandContext(ctx, gobin, "build", "-o", bin, "github.com/natsk3s/terraform-provider-nats/internal/bench/minimal")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build the reference provider: %w\n%s", err, out)
+	if out, err := exec.CommandContext(ctx, gobin, "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
 	}
-	return bin, nil
+	return nil
 }
 
 func newWorkspace(o options, srv *testnats.Server) (*tfrun.Workspace, error) {
