@@ -95,13 +95,15 @@ func DeleteBucket(ctx context.Context, js jetstream.JetStream, bucket string) er
 }
 
 // BucketReplicas reads the bucket's replicas and history from the server, as
-// endpoint parameters.
-func BucketReplicas(ctx context.Context, js jetstream.JetStream, bucket string) (replicas, revHistory int, err error) {
+// endpoint parameters, and from the same read what else keeps KINE, started
+// with them, from accepting the bucket (drift): one request, not two.
+func BucketReplicas(ctx context.Context, js jetstream.JetStream, bucket string) (replicas, revHistory int, drift []Difference, err error) {
 	cfg, err := bucketStream(ctx, js, bucket)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
-	return cfg.Replicas, int(cfg.MaxMsgsPerSubject), nil
+	replicas, revHistory = cfg.Replicas, int(cfg.MaxMsgsPerSubject)
+	return replicas, revHistory, Compare(cfg, replicas, revHistory), nil
 }
 
 func bucketStream(ctx context.Context, js jetstream.JetStream, bucket string) (jetstream.StreamConfig, error) {

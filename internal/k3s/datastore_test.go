@@ -63,9 +63,9 @@ func TestResizeBucketOnCluster(t *testing.T) {
 	if err := ResizeBucket(ctx, js, "ds_resize", 3, 32); err != nil {
 		t.Fatal(err)
 	}
-	r, h, err := BucketReplicas(ctx, js, "ds_resize")
-	if err != nil || r != 3 || h != 32 {
-		t.Fatalf("after resize: replicas %d history %d err %v", r, h, err)
+	r, h, drift, err := BucketReplicas(ctx, js, "ds_resize")
+	if err != nil || r != 3 || h != 32 || len(drift) != 0 {
+		t.Fatalf("after resize: replicas %d history %d drift %v err %v", r, h, drift, err)
 	}
 	// KINE with the new endpoint accepts the resized bucket.
 	if _, err := js.CreateKeyValue(ctx, BucketConfig("ds_resize", 3, 32)); err != nil {

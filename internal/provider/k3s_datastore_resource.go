@@ -276,7 +276,7 @@ func (r *k3sDatastoreResource) Read(ctx context.Context, req resource.ReadReques
 	if !ok {
 		return
 	}
-	replicas, history, err := k3s.BucketReplicas(ctx, js, state.Bucket.ValueString())
+	replicas, history, drift, err := k3s.BucketReplicas(ctx, js, state.Bucket.ValueString())
 	if errors.Is(err, k3s.ErrNoBucket) {
 		resp.Diagnostics.AddWarning("Datastore bucket deleted outside Terraform",
 			fmt.Sprintf("Bucket %q no longer exists: the k3s cluster state in it is gone. It is removed from state and an empty datastore will be created on the next apply.", state.Bucket.ValueString()))
@@ -290,9 +290,9 @@ func (r *k3sDatastoreResource) Read(ctx context.Context, req resource.ReadReques
 	state.Replicas, state.RevHistory = types.Int64Value(int64(replicas)), types.Int64Value(int64(history))
 	// Other settings are not attributes, but KINE refuses the bucket if any
 	// of them moved: say so at every plan.
-	if diffs, err := k3s.Differences(ctx, js, state.Bucket.ValueString(), replicas, history); err == nil && len(diffs) > 0 {
-		parts := make([]string, len(diffs))
-		for i, d := range diffs {
+	if len(drift) > 0 {
+		parts := make([]string, len(drift))
+		for i, d := range drift {
 			parts[i] = d.String()
 		}
 		resp.Diagnostics.AddWarning("Datastore bucket changed outside Terraform",

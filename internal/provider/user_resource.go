@@ -456,7 +456,7 @@ func (r *userResource) check(ctx context.Context, m *userModel, diags *diag.Diag
 		// The endpoint k3s gets must match an existing bucket; that is the
 		// datastore's business, so take its settings rather than fail on them.
 		if js, err := conn.JetStream(""); err == nil {
-			if replicas, history, err := k3s.BucketReplicas(ctx, js, bucket); err == nil {
+			if replicas, history, _, err := k3s.BucketReplicas(ctx, js, bucket); err == nil {
 				t.Endpoint.Replicas, t.Endpoint.RevHistory = replicas, history
 			}
 		}
