@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,8 +51,9 @@ const purgeUserLifetime = 10 * time.Minute
 // object stores included), before the account itself is deleted: servers
 // keep an account's JetStream data on disk after a resolver delete. It
 // connects once, through dial, as a short-lived user of the account allowed
-// only the JetStream API, and returns the names of the deleted streams. An
-// account without JetStream has nothing to purge.
+// only the JetStream API, deletes until the account lists no stream, and
+// returns the names of the deleted streams. An account without JetStream
+// has nothing to purge.
 func PurgeStreams(ctx context.Context, dial DialFunc, req PurgeRequest) ([]string, error) {
 	if dial == nil {
 		return nil, errors.New("purge streams: no dial function")
@@ -85,27 +87,48 @@ func PurgeStreams(ctx context.Context, dial DialFunc, req PurgeRequest) ([]strin
 	if err != nil {
 		return nil, fmt.Errorf("purge streams of %s: %w", req.Account, err)
 	}
-	names, err := streamNames(ctx, js)
-	if errors.Is(err, errNoJetStream) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("purge streams of %s: list streams: %w", req.Account, err)
-	}
 	var deleted []string
-	var errs []error
-	for _, name := range names {
-		if err := js.DeleteStream(ctx, name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-			errs = append(errs, fmt.Errorf("delete stream %s: %w", name, err))
-			continue
+	settle := time.Now().Add(purgeSettle)
+	for round := 0; ; round++ {
+		names, err := streamNames(ctx, js)
+		if errors.Is(err, errNoJetStream) && round == 0 {
+			return nil, nil
 		}
-		deleted = append(deleted, name)
+		if err != nil {
+			return deleted, fmt.Errorf("purge streams of %s: list streams: %w", req.Account, err)
+		}
+		if len(names) == 0 {
+			return deleted, nil
+		}
+		if round > 0 && time.Now().After(settle) {
+			return deleted, fmt.Errorf("purge streams of %s: streams %s still listed %s after their deletion", req.Account, strings.Join(names, ", "), purgeSettle)
+		}
+		var errs []error
+		for _, name := range names {
+			if err := js.DeleteStream(ctx, name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+				errs = append(errs, fmt.Errorf("delete stream %s: %w", name, err))
+				continue
+			}
+			if !slices.Contains(deleted, name) {
+				deleted = append(deleted, name)
+			}
+		}
+		if len(errs) > 0 {
+			return deleted, fmt.Errorf("purge streams of %s: %w", req.Account, errors.Join(errs...))
+		}
+		select {
+		case <-ctx.Done():
+			return deleted, fmt.Errorf("purge streams of %s: %w", req.Account, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	if len(errs) > 0 {
-		return deleted, fmt.Errorf("purge streams of %s: %w", req.Account, errors.Join(errs...))
-	}
-	return deleted, nil
 }
+
+// purgeSettle bounds how long PurgeStreams waits for deleted streams to
+// leave the listing. In a cluster the answer to a delete can come from the
+// stream's server before the meta leader, which answers the listing, has
+// applied it: listing again until it is empty is what proves the purge.
+const purgeSettle = 5 * time.Second
 
 var errNoJetStream = errors.New("jetstream not enabled for the account")
 

@@ -220,3 +220,63 @@ func TestMissingInboxSubscribe(t *testing.T) {
 	r := Run(bg(), nc, target, Options{})
 	mustFailAt(t, r, StepPermissions, `_INBOX.> (server: nats: permissions violation: Permissions Violation for Subscription to "_INBOX.zz-nats-provider-conformance-`, `subscribe "_INBOX.>" (not in the user's allow list)`)
 }
+
+// TestReplicaOffline: a replicated bucket whose replica's server is down has
+// fewer available peers than replicas; the check names the step and says so.
+// It runs on its own cluster: stopping a server of the shared one would
+// disturb the other tests.
+func TestReplicaOffline(t *testing.T) {
+	t.Parallel()
+	c, err := testnats.StartCluster(3, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Shutdown)
+	bucket := uniq("offline")
+	nc := connect(t, c.Servers[0].URL)
+	j := js(t, nc)
+	if _, err := k3s.EnsureBucket(bg(), j, bucket, 3, 0); err != nil {
+		t.Fatal(err)
+	}
+	s, err := j.Stream(bg(), "KV_"+bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader := s.CachedInfo().Cluster.Leader
+	for _, srv := range c.Servers[1:] {
+		if srv.Name() != leader {
+			srv.Stop()
+			break
+		}
+	}
+	r := Run(bg(), nc, endpointFor(c.URLs(), bucket, 3), Options{Profile: ProfileQuick})
+	mustFailAt(t, r, StepReplicas, "offline", "bring the servers")
+}
+
+func TestPeerHealth(t *testing.T) {
+	info := func(leader string, peers ...jetstream.PeerInfo) *jetstream.StreamInfo {
+		ci := &jetstream.ClusterInfo{Leader: leader}
+		for i := range peers {
+			ci.Replicas = append(ci.Replicas, &peers[i])
+		}
+		return &jetstream.StreamInfo{Cluster: ci}
+	}
+	tests := []struct {
+		name    string
+		si      *jetstream.StreamInfo
+		want    peerHealth
+		settled bool
+	}{
+		{"all current", info("a", jetstream.PeerInfo{Current: true}, jetstream.PeerInfo{Current: true}), peerHealth{leader: "a", current: 3}, true},
+		// One entry behind the leader: online, not current, not a fault.
+		{"one lagging", info("a", jetstream.PeerInfo{Current: true}, jetstream.PeerInfo{}), peerHealth{leader: "a", current: 2, lagging: 1}, false},
+		{"one offline", info("a", jetstream.PeerInfo{Current: true}, jetstream.PeerInfo{Offline: true}), peerHealth{leader: "a", current: 2, offline: 1}, false},
+		{"no leader", info("", jetstream.PeerInfo{}, jetstream.PeerInfo{}), peerHealth{lagging: 2}, false},
+	}
+	for _, tt := range tests {
+		h := peersOf(tt.si)
+		if h != tt.want || h.settled() != tt.settled {
+			t.Errorf("%s: peersOf = %+v (settled %v), want %+v (settled %v)", tt.name, h, h.settled(), tt.want, tt.settled)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -239,26 +240,7 @@ func (r *runner) checkBucket(ctx context.Context) (string, error) {
 
 func (r *runner) checkReplicas(ctx context.Context) (string, error) {
 	if r.bucketExists && r.stream != nil {
-		c := r.stream.Cluster
-		if c == nil || r.stream.Config.Replicas <= 1 {
-			return fmt.Sprintf("bucket %s has 1 replica", r.bucket), nil
-		}
-		current, offline := 1, 0
-		for _, p := range c.Replicas {
-			if p.Offline {
-				offline++
-			} else if p.Current {
-				current++
-			}
-		}
-		if c.Leader == "" {
-			return "", failf("restore the JetStream cluster (stream has no leader)", "bucket %s has no stream leader", r.bucket)
-		}
-		if offline > 0 || current < r.stream.Config.Replicas {
-			return "", failf("bring the bucket's replicas back (servers down or lagging)",
-				"bucket %s has %d replicas but only %d are current (leader %s, %d offline)", r.bucket, r.stream.Config.Replicas, current, c.Leader, offline)
-		}
-		return fmt.Sprintf("bucket %s: leader %s, %d of %d replicas current", r.bucket, c.Leader, current, r.stream.Config.Replicas), nil
+		return r.checkBucketPeers(ctx)
 	}
 	if r.replicas == 1 {
 		return "1 replica: any JetStream server can hold the bucket", nil
@@ -283,6 +265,72 @@ func (r *runner) checkReplicas(ctx context.Context) (string, error) {
 			"cluster %s advertises %d servers; a bucket with %d replicas cannot be placed and KINE would retry forever", r.nc.ConnectedClusterName(), len(peers), r.replicas)
 	}
 	return fmt.Sprintf("cluster %s advertises %d servers for %d replicas", r.nc.ConnectedClusterName(), len(peers), r.replicas), nil
+}
+
+// peerSettle bounds how long the replicas step re-reads a bucket whose peers
+// look unhealthy. A follower one entry behind the leader reports "not
+// current" after every write or reconfiguration, and a scaled-up stream
+// takes a moment to elect its leader: neither is a fault.
+const peerSettle = 2 * time.Second
+
+// peerHealth counts a replicated bucket's peers, the leader included.
+type peerHealth struct {
+	leader                    string
+	current, lagging, offline int
+}
+
+func peersOf(si *jetstream.StreamInfo) peerHealth {
+	h := peerHealth{leader: si.Cluster.Leader}
+	if h.leader != "" {
+		h.current = 1
+	}
+	for _, p := range si.Cluster.Replicas {
+		switch {
+		case p.Offline:
+			h.offline++
+		case p.Current:
+			h.current++
+		default:
+			h.lagging++
+		}
+	}
+	return h
+}
+
+func (h peerHealth) settled() bool { return h.leader != "" && h.offline == 0 && h.lagging == 0 }
+
+// checkBucketPeers checks that an existing bucket has a leader and all its
+// replicas' servers available. A replica still catching up is only a
+// warning: the stream keeps its quorum meanwhile.
+func (r *runner) checkBucketPeers(ctx context.Context) (string, error) {
+	replicas := r.stream.Config.Replicas
+	if r.stream.Cluster == nil || replicas <= 1 {
+		return fmt.Sprintf("bucket %s has 1 replica", r.bucket), nil
+	}
+	h := peersOf(r.stream)
+	for settle := time.Now().Add(peerSettle); !h.settled() && time.Now().Before(settle); {
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		s, err := r.js.Stream(ctx, "KV_"+r.bucket)
+		if err != nil || s.CachedInfo().Cluster == nil {
+			continue
+		}
+		r.stream = s.CachedInfo()
+		h = peersOf(r.stream)
+	}
+	switch {
+	case h.leader == "":
+		return "", failf("restore the JetStream cluster (stream has no leader)", "bucket %s has no stream leader", r.bucket)
+	case h.offline > 0:
+		return "", failf("bring the servers holding the bucket's replicas back, or lower replicas",
+			"bucket %s has %d replicas but %d of them are offline (leader %s)", r.bucket, replicas, h.offline, h.leader)
+	case h.lagging > 0:
+		r.warn("%d of bucket %s's %d replicas were still catching up with the leader after %s", h.lagging, r.bucket, replicas, peerSettle)
+	}
+	return fmt.Sprintf("bucket %s: leader %s, %d of %d replicas current", r.bucket, h.leader, h.current, replicas), nil
 }
 
 func sizeString(n int) string {
