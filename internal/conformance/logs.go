@@ -12,10 +12,12 @@ import (
 
 // KINE logs through logrus' process-wide standard logger, so capturing it
 // cannot be scoped to one check: kineLogs takes over that logger once
-// (nothing printed, Fatal does not exit the provider) and fans its warnings
-// and errors out to every check running at that moment. A check running
-// beside another may therefore see the other's lines; they are only ever
-// shown as detail of a failed step.
+// (nothing printed, Fatal does not exit the provider) and routes its
+// warnings and errors to the checks running at that moment. A line naming
+// a check's run ID or bucket stream goes to that check alone; any other
+// line goes to every check, since it cannot be told whose it is. Every line
+// is cut free of the secrets of all running checks, so a line shown by one
+// check never carries another's password.
 var kineLogs logRouter
 
 type logRouter struct {
@@ -56,16 +58,32 @@ func (lr *logRouter) Fire(e *logrus.Entry) error {
 	}
 	lr.mu.Lock()
 	defer lr.mu.Unlock()
+	var secrets []string
+	var owners []*logSink
+	for s := range lr.sinks {
+		secrets = append(secrets, s.secrets...)
+		if s.owns(line) {
+			owners = append(owners, s)
+		}
+	}
+	line = redact(line, secrets)
+	if len(owners) > 0 {
+		for _, s := range owners {
+			s.add(line)
+		}
+		return nil
+	}
 	for s := range lr.sinks {
 		s.add(line)
 	}
 	return nil
 }
 
-// attach starts capturing for one check; secrets are cut out of every line.
-func (lr *logRouter) attach(secrets []string) *logSink {
+// attach starts capturing for one check. Lines containing one of tags are
+// the check's own; secrets are cut out of every line.
+func (lr *logRouter) attach(secrets, tags []string) *logSink {
 	lr.install()
-	s := &logSink{secrets: secrets}
+	s := &logSink{secrets: secrets, tags: tags}
 	lr.mu.Lock()
 	defer lr.mu.Unlock()
 	if lr.sinks == nil {
@@ -85,14 +103,24 @@ func (lr *logRouter) detach(s *logSink) {
 type logSink struct {
 	mu      sync.Mutex
 	secrets []string
+	tags    []string
 	lines   []string
 	total   int // lines ever added; marks let a step take only its own
 }
 
 const maxLogLines = 40
 
+// owns reports whether line names this check.
+func (s *logSink) owns(line string) bool {
+	for _, t := range s.tags {
+		if t != "" && strings.Contains(line, t) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *logSink) add(line string) {
-	line = redact(line, s.secrets)
 	if len(line) > 400 {
 		line = line[:400] + "…"
 	}

@@ -233,8 +233,7 @@ func TestReplicaOffline(t *testing.T) {
 	}
 	t.Cleanup(c.Shutdown)
 	bucket := uniq("offline")
-	nc := connect(t, c.Servers[0].URL)
-	j := js(t, nc)
+	j := js(t, connect(t, c.Servers[0].URL))
 	if _, err := k3s.EnsureBucket(bg(), j, bucket, 3, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -242,14 +241,21 @@ func TestReplicaOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Stop a server that leads nothing: without the meta leader the
+	// account step would time out first, and without the stream leader
+	// there would be no leader to report the replica offline.
 	leader := s.CachedInfo().Cluster.Leader
-	for _, srv := range c.Servers[1:] {
-		if srv.Name() != leader {
-			srv.Stop()
-			break
+	var victim, up *testnats.Server
+	for _, srv := range c.Servers {
+		switch {
+		case victim == nil && srv.Name() != leader && !srv.JetStreamIsLeader():
+			victim = srv
+		case up == nil:
+			up = srv
 		}
 	}
-	r := Run(bg(), nc, endpointFor(c.URLs(), bucket, 3), Options{Profile: ProfileQuick})
+	victim.Stop()
+	r := Run(bg(), connect(t, up.URL), endpointFor(c.URLs(), bucket, 3), Options{Profile: ProfileQuick})
 	mustFailAt(t, r, StepReplicas, "offline", "bring the servers")
 }
 

@@ -103,7 +103,7 @@ func newRunner(ctx context.Context, nc *nats.Conn, t Target, opts Options) *runn
 	}
 	secrets := []string{t.Endpoint.Password, t.Endpoint.Token}
 	secrets = append(secrets, credsSecrets(t.Creds)...)
-	r.logs = kineLogs.attach(secrets)
+	r.logs = kineLogs.attach(secrets, []string{r.runID, "KV_" + r.bucket})
 	r.kineParent, r.kineCancel = context.WithCancel(context.WithoutCancel(ctx))
 	return r
 }

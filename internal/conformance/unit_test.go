@@ -5,11 +5,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	kinetls "github.com/k3s-io/kine/pkg/tls"
+	"github.com/sirupsen/logrus"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
 )
@@ -153,6 +155,38 @@ func TestRedact(t *testing.T) {
 	got := redact("login s3cr3t-pass failed for tok", []string{"s3cr3t-pass", "", "tok"})
 	if got != "login REDACTED failed for tok" {
 		t.Errorf("redact = %q (secrets shorter than 4 characters are left: they would mangle text)", got)
+	}
+}
+
+// Two checks running at once: a KINE line naming one check goes to it
+// alone, an unattributable line to both, and neither sees the other's
+// secrets.
+func TestLogRouting(t *testing.T) {
+	var lr logRouter
+	lr.once.Do(func() {}) // fed directly below, not through logrus
+	a := lr.attach([]string{"password-of-a"}, []string{"run-a", "KV_a"})
+	b := lr.attach([]string{"password-of-b"}, []string{"run-b", "KV_b"})
+	fire := func(msg string) {
+		if err := lr.Fire(&logrus.Entry{Level: logrus.ErrorLevel, Message: msg}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fire("range /registry/zz-nats-provider-conformance/run-a/x failed, auth password-of-b")
+	fire("stream KV_b has no leader")
+	fire("nats: connection closed for password-of-a")
+	gotA, gotB := a.since(0, 10), b.since(0, 10)
+	wantA := []string{
+		"error: range /registry/zz-nats-provider-conformance/run-a/x failed, auth REDACTED",
+		"error: nats: connection closed for REDACTED",
+	}
+	wantB := []string{"error: stream KV_b has no leader", "error: nats: connection closed for REDACTED"}
+	if !slices.Equal(gotA, wantA) || !slices.Equal(gotB, wantB) {
+		t.Errorf("check a got %q, want %q\ncheck b got %q, want %q", gotA, wantA, gotB, wantB)
+	}
+	lr.detach(a)
+	fire("after a left")
+	if got := a.since(0, 10); len(got) != 2 {
+		t.Errorf("a detached check still receives lines: %q", got)
 	}
 }
 
