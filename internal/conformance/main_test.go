@@ -108,7 +108,11 @@ func js(t testing.TB, nc *nats.Conn) jetstream.JetStream {
 func endpointFor(urls []string, bucket string, replicas int) Target {
 	var servers []string
 	for _, u := range urls {
-		servers = append(servers, strings.TrimPrefix(u, "nats://"))
+		// KINE dials host:port as nats:// and sets TLS from its own flags.
+		if _, hostPort, ok := strings.Cut(u, "://"); ok {
+			u = hostPort
+		}
+		servers = append(servers, u)
 	}
 	var t Target
 	t.Endpoint.Servers = servers

@@ -14,6 +14,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/kv"
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
 // The passing checks use their own buckets and run side by side.
@@ -162,4 +163,21 @@ func createBucket(t *testing.T, nc *nats.Conn, cfg jetstream.KeyValueConfig) jet
 		t.Fatalf("create bucket %s: %v", cfg.Bucket, err)
 	}
 	return kv
+}
+
+// TestQuickTLS: KINE reaches a server that demands client certificates with
+// the TLS material the check is given, as PEM content or as a path; without
+// it KINE cannot connect and the check says to look at the TLS settings.
+func TestQuickTLS(t *testing.T) {
+	t.Parallel()
+	s, m := testnats.StartTLS(t)
+	nc := connect(t, s.URL, nats.RootCAs(m.CAFile), nats.ClientCert(m.ClientCertFile, m.ClientKeyFile))
+
+	target := endpointFor([]string{s.URL}, uniq("tls"), 0)
+	target.TLS = TLS{CA: m.CAPEM, Cert: m.ClientCertFile, Key: m.ClientKeyPEM}
+	mustPass(t, Run(bg(), nc, target, Options{Profile: ProfileQuick}))
+
+	target = endpointFor([]string{s.URL}, uniq("notls"), 0)
+	r := Run(bg(), nc, target, Options{Profile: ProfileQuick, Timeout: 10 * time.Second})
+	mustFailAt(t, r, StepKineStart, "TLS")
 }

@@ -146,6 +146,22 @@ func passesUnchanged(s string) bool {
 	return url.UserPassword("", s).String() == ":"+s
 }
 
+// KineServers turns client URLs (a NATS client's, such as the provider's)
+// into endpoint Servers. A tls:// URL becomes its host:port: KINE dials
+// nats:// only, and its TLS flags (k3s' datastore-cafile, certfile and
+// keyfile) make that connection TLS, so the scheme adds nothing. Other URLs
+// are kept as they are, for Validate to judge.
+func KineServers(urls []string) []string {
+	out := make([]string, len(urls))
+	for i, u := range urls {
+		if scheme, rest, ok := strings.Cut(u, "://"); ok && strings.EqualFold(scheme, "tls") {
+			u = rest
+		}
+		out[i] = u
+	}
+	return out
+}
+
 // serverHost checks one Servers entry and returns the host[:port] KINE
 // will dial.
 func serverHost(s string) (string, error) {

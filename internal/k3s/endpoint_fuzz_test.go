@@ -73,8 +73,8 @@ func FuzzEndpointRoundTrip(f *testing.F) {
 			t.Fatalf("ParseEndpoint(Redacted %q): %v", e.Redacted(), err)
 		}
 		var doc map[string]string
-		if err := yaml.Unmarshal([]byte(K3sConfig(e)), &doc); err != nil || doc["datastore-endpoint"] != s {
-			t.Fatalf("K3sConfig %q reads back as %q, %v", K3sConfig(e), doc, err)
+		if err := yaml.Unmarshal([]byte(K3sConfig(e, TLSFiles{})), &doc); err != nil || doc["datastore-endpoint"] != s {
+			t.Fatalf("K3sConfig %q reads back as %q, %v", K3sConfig(e, TLSFiles{}), doc, err)
 		}
 	})
 }

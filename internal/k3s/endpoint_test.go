@@ -266,7 +266,7 @@ func TestRedactedAndSensitive(t *testing.T) {
 func TestK3sConfig(t *testing.T) {
 	for _, tc := range canonical {
 		t.Run(tc.name, func(t *testing.T) {
-			snippet := K3sConfig(tc.e)
+			snippet := K3sConfig(tc.e, TLSFiles{})
 			if !strings.HasPrefix(snippet, `datastore-endpoint: "`) || !strings.HasSuffix(snippet, "\"\n") {
 				t.Errorf("snippet %q is not one double-quoted key", snippet)
 			}
@@ -284,7 +284,43 @@ func TestK3sConfig(t *testing.T) {
 func TestKineArgs(t *testing.T) {
 	e := Endpoint{Servers: []string{"h:4222"}, Bucket: "b", NoEmbed: true}
 	want := []string{"--endpoint=nats://h:4222?bucket=b&noEmbed=true", "--listen-address=127.0.0.1:2379"}
-	if got := KineArgs(e); !reflect.DeepEqual(got, want) {
+	if got := KineArgs(e, TLSFiles{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("KineArgs = %q, want %q", got, want)
+	}
+	tls := TLSFiles{CA: "/etc/nats/ca.pem", Cert: "/etc/nats/kine.pem", Key: "/etc/nats/kine-key.pem"}
+	want = append(want, "--ca-file=/etc/nats/ca.pem", "--cert-file=/etc/nats/kine.pem", "--key-file=/etc/nats/kine-key.pem")
+	if got := KineArgs(e, tls); !reflect.DeepEqual(got, want) {
+		t.Errorf("KineArgs with TLS = %q, want %q", got, want)
+	}
+}
+
+// The TLS files become k3s' datastore-cafile, -certfile and -keyfile keys,
+// each read back as the exact path.
+func TestK3sConfigTLS(t *testing.T) {
+	e := Endpoint{Servers: []string{"h:4222"}}
+	tls := TLSFiles{CA: "/etc/nats/ca: #1.pem", Cert: "/c.pem", Key: "/k.pem"}
+	var doc map[string]string
+	if err := yaml.Unmarshal([]byte(K3sConfig(e, tls)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"datastore-endpoint": e.String(), "datastore-cafile": tls.CA, "datastore-certfile": tls.Cert, "datastore-keyfile": tls.Key}
+	if !reflect.DeepEqual(doc, want) {
+		t.Errorf("K3sConfig reads %q, want %q", doc, want)
+	}
+	var caOnly map[string]string
+	if err := yaml.Unmarshal([]byte(K3sConfig(e, TLSFiles{CA: "/ca.pem"})), &caOnly); err != nil || len(caOnly) != 2 {
+		t.Errorf("a CA alone should add one key: %q, %v", caOnly, err)
+	}
+}
+
+func TestKineServers(t *testing.T) {
+	got := KineServers([]string{"tls://a:4222", "nats://b:4222", "c:4222", "TLS://d:4443", "ws://e:80"})
+	want := []string{"a:4222", "nats://b:4222", "c:4222", "d:4443", "ws://e:80"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("KineServers = %q, want %q", got, want)
+	}
+	e := Endpoint{Servers: got[:4]}
+	if err := e.Validate(); err != nil {
+		t.Errorf("servers from tls:// URLs do not make a valid endpoint: %v", err)
 	}
 }

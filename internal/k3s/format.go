@@ -85,12 +85,42 @@ func (e Endpoint) query() string {
 	return strings.Join(p, "&")
 }
 
-// K3sConfig is the line for /etc/rancher/k3s/config.yaml that points k3s
-// at this endpoint. The value is a double-quoted scalar (JSON string
-// syntax, which YAML reads the same way), so '&', '#', '?' and ':' in the
-// URL cannot be taken for YAML syntax.
-func K3sConfig(e Endpoint) string {
-	return "datastore-endpoint: " + quote(e.String()) + "\n"
+// K3sConfig is the snippet for /etc/rancher/k3s/config.yaml that points
+// k3s at this endpoint, with the TLS files that are set. Values are
+// double-quoted scalars (JSON string syntax, which YAML reads the same
+// way), so '&', '#', '?' and ':' in them cannot be taken for YAML syntax.
+func K3sConfig(e Endpoint, tls TLSFiles) string {
+	var b strings.Builder
+	b.WriteString("datastore-endpoint: " + quote(e.String()) + "\n")
+	for _, f := range tls.flags() {
+		b.WriteString(f.k3s + ": " + quote(f.path) + "\n")
+	}
+	return b.String()
+}
+
+// TLSFiles are paths, on the k3s hosts, of the TLS material for KINE's
+// connection to NATS. A CA makes that connection TLS even to a nats://
+// address; a certificate and key authenticate it to servers that verify
+// clients.
+type TLSFiles struct {
+	CA, Cert, Key string
+}
+
+type tlsFlag struct{ k3s, kine, path string }
+
+// flags are the set files with their k3s config key and kine flag.
+func (t TLSFiles) flags() []tlsFlag {
+	var out []tlsFlag
+	for _, f := range []tlsFlag{
+		{"datastore-cafile", "--ca-file", t.CA},
+		{"datastore-certfile", "--cert-file", t.Cert},
+		{"datastore-keyfile", "--key-file", t.Key},
+	} {
+		if f.path != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func quote(s string) string {
@@ -107,11 +137,14 @@ func quote(s string) string {
 const KineListenAddress = "127.0.0.1:2379"
 
 // KineArgs are the arguments that run the kine binary standalone against
-// this endpoint. TLS to NATS, when needed, is added by the caller with
-// kine's --ca-file, --cert-file and --key-file.
-func KineArgs(e Endpoint) []string {
-	return []string{
+// this endpoint, with tls for its connection to NATS.
+func KineArgs(e Endpoint, tls TLSFiles) []string {
+	args := []string{
 		"--endpoint=" + e.String(),
 		"--listen-address=" + KineListenAddress,
 	}
+	for _, f := range tls.flags() {
+		args = append(args, f.kine+"="+f.path)
+	}
+	return args
 }

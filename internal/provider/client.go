@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
+	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
 )
 
@@ -139,12 +140,12 @@ func (c *client) serverURLs() []string {
 }
 
 // endpointServers are the servers a KINE endpoint names by default: the
-// provider's.
+// provider's, tls:// ones as KINE dials them.
 func (c *client) endpointServers() []string {
 	if c == nil {
 		return []string{natsconn.DefaultURL}
 	}
-	return c.serverURLs()
+	return k3s.KineServers(c.serverURLs())
 }
 
 // refreshJetStream is jetStream for a resource's Read. While the provider

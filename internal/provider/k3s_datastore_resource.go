@@ -49,6 +49,9 @@ type k3sDatastoreModel struct {
 	Credentials        types.String `tfsdk:"credentials"`
 	CredsFile          types.String `tfsdk:"creds_file"`
 	ContextFile        types.String `tfsdk:"context_file"`
+	CAFile             types.String `tfsdk:"ca_file"`
+	CertFile           types.String `tfsdk:"cert_file"`
+	KeyFile            types.String `tfsdk:"key_file"`
 	JetStreamDomain    types.String `tfsdk:"jetstream_domain"`
 	DeletionProtection types.Bool   `tfsdk:"deletion_protection"`
 	Conformance        types.Object `tfsdk:"conformance"`
@@ -96,7 +99,7 @@ func (r *k3sDatastoreResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 			"servers": schema.ListAttribute{
 				ElementType: types.StringType, Optional: true,
-				MarkdownDescription: "Servers k3s connects to, as `host:port` or `nats://host:port` (KINE takes only `nats://`). Defaults to the provider's servers.",
+				MarkdownDescription: "Servers k3s connects to, as `host:port` or `nats://host:port` (KINE takes only `nats://`). Defaults to the provider's servers, with `tls://` ones as `nats://`: KINE's TLS comes from `ca_file`, `cert_file` and `key_file`, not from the scheme.",
 				Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
 			},
 			"credentials": schema.StringAttribute{
@@ -113,6 +116,24 @@ func (r *k3sDatastoreResource) Schema(_ context.Context, _ resource.SchemaReques
 				Optional:            true,
 				MarkdownDescription: "Path of a `nats` context file on the k3s servers; it goes into the endpoint as `contextFile`, and the endpoint names no host.",
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"ca_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path on the k3s servers of the CA that signed the NATS servers' certificates. It goes into `k3s_config` as `datastore-cafile` " +
+					"and into `kine_args` as `--ca-file`, and makes KINE's connection TLS. The check uses the provider's `tls.ca` in its place.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"cert_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path on the k3s servers of the client certificate for NATS servers that verify clients (`datastore-certfile`, `--cert-file`). " +
+					"Needs `key_file`. The check uses the provider's `tls.cert` in its place.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.AlsoRequires(path.MatchRoot("key_file"))},
+			},
+			"key_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path on the k3s servers of the client certificate's key (`datastore-keyfile`, `--key-file`). " +
+					"Needs `cert_file`. The check uses the provider's `tls.key` in its place.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.AlsoRequires(path.MatchRoot("cert_file"))},
 			},
 			"jetstream_domain": schema.StringAttribute{
 				Optional:            true,
@@ -168,7 +189,7 @@ func (r *k3sDatastoreResource) endpoint(ctx context.Context, m *k3sDatastoreMode
 	}
 	if err := ep.Validate(); err != nil {
 		diags.AddAttributeError(path.Root("servers"), "Invalid datastore endpoint",
-			fmt.Sprintf("The endpoint for k3s would be invalid: %v.\n\nKINE accepts only nats:// servers; set servers explicitly if the provider connects otherwise (tls://, websockets).", err))
+			fmt.Sprintf("The endpoint for k3s would be invalid: %v.\n\nKINE accepts only nats:// servers (tls:// ones are turned into them, with ca_file for TLS); set servers explicitly if the provider connects otherwise, for example over websockets.", err))
 	}
 	return ep, diags
 }
@@ -177,9 +198,10 @@ func (r *k3sDatastoreResource) endpoint(ctx context.Context, m *k3sDatastoreMode
 func setOutputs(m *k3sDatastoreModel, ep k3s.Endpoint) {
 	m.Endpoint = types.StringValue(ep.String())
 	m.EndpointRedacted = types.StringValue(ep.Redacted())
-	m.K3sConfig = types.StringValue(k3s.K3sConfig(ep))
+	tls := k3s.TLSFiles{CA: m.CAFile.ValueString(), Cert: m.CertFile.ValueString(), Key: m.KeyFile.ValueString()}
+	m.K3sConfig = types.StringValue(k3s.K3sConfig(ep, tls))
 	args := []attr.Value{}
-	for _, a := range k3s.KineArgs(ep) {
+	for _, a := range k3s.KineArgs(ep, tls) {
 		args = append(args, types.StringValue(a))
 	}
 	m.KineArgs = types.ListValueMust(types.StringType, args)

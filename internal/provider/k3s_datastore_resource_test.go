@@ -292,3 +292,38 @@ func TestK3sDatastore_replacementWarning(t *testing.T) {
 		t.Errorf("resizing in place: unexpected diagnostics %v", d)
 	}
 }
+
+// Every invalid value gives a diagnostic on its attribute and creates no
+// bucket.
+func TestAccK3sDatastore_badInput(t *testing.T) {
+	js := testnats.JetStream(t, single.URL, nil, "")
+	prov := providerBlock([]string{single.URL}, "")
+	cases := []struct {
+		name, bucket, body, want string
+	}{
+		{"dot in bucket", "ds.bad", "", `bucket.*may only contain letters`},
+		{"replicas 6", "ds_r6", "  replicas = 6", `replicas.*between 1 and 5`},
+		{"rev_history 1", "ds_h1", "  rev_history = 1", `rev_history.*between 2 and 64`},
+		{"creds and context file", "ds_cc", `  creds_file   = "/etc/k3s/nats.creds"
+  context_file = "/etc/k3s/nats.json"`, `Invalid Attribute Combination.*creds_file.*context_file`},
+		{"cert without key", "ds_ck", `  cert_file = "/etc/nats/kine.pem"`, `Invalid Attribute Combination.*key_file.*must be specified when.*cert_file`},
+		{"tls scheme in servers", "ds_ts", `  servers = ["tls://127.0.0.1:4222"]`, `Invalid datastore endpoint.*servers.*KINE only dials nats://`},
+		{"password in server", "ds_pw", `  servers = ["nats://kine:secret@127.0.0.1:4222"]`, `Invalid datastore endpoint.*credentials belong in`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(),
+				Steps: []resource.TestStep{{
+					Config:      datastoreConfig(prov, tc.bucket, tc.body+"\n  deletion_protection = false"),
+					ExpectError: errorLike(tc.want),
+				}},
+			})
+			if names, err := listBuckets(js); err != nil {
+				t.Fatal(err)
+			} else if names[tc.bucket] {
+				t.Errorf("bucket %q was created", tc.bucket)
+			}
+		})
+	}
+}

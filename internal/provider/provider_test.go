@@ -2,7 +2,7 @@ package provider
 
 import (
 	"fmt"
-	"os"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -77,16 +77,7 @@ func TestAccProvider_connectionError(t *testing.T) {
 // TLS material works as PEM content and as file paths; the server demands a
 // client certificate.
 func TestAccProvider_tls(t *testing.T) {
-	m, err := testnats.NewTLS()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(m.Dir) })
-	s, err := testnats.Start(testnats.Config{Extra: m.ServerConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Shutdown)
+	s, m := testnats.StartTLS(t)
 	name := uniqueName(t)
 	tlsBlock := fmt.Sprintf(`  tls {
     ca   = %s
@@ -105,6 +96,22 @@ func TestAccProvider_tls(t *testing.T) {
 				ConfigPlanChecks: expectEmptyPlanAfterApply(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(bucketAddr, tfjsonpath.New("stream_name"), knownvalue.StringExact("KV_"+name)),
+				},
+			},
+			{
+				// The endpoint takes the provider's tls:// server as KINE
+				// dials it, k3s gets the TLS files, and the check's KINE
+				// dials with the provider's TLS material in their place.
+				Config: datastoreConfig(providerBlock([]string{s.URL}, tlsBlock), name+"_k3s", `  deletion_protection = false
+  ca_file   = "/etc/nats/ca.pem"
+  cert_file = "/etc/nats/kine.pem"
+  key_file  = "/etc/nats/kine-key.pem"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					checkReportPassed(),
+					datastoreIs("endpoint_redacted", knownvalue.StringRegexp(errorLike(`^nats://`+strings.TrimPrefix(s.URL, "tls://")+`\?`))),
+					datastoreIs("k3s_config", knownvalue.StringRegexp(errorLike(
+						`\ndatastore-cafile: "/etc/nats/ca.pem"\ndatastore-certfile: "/etc/nats/kine.pem"\ndatastore-keyfile: "/etc/nats/kine-key.pem"\n$`))),
+					datastoreIs("kine_args", knownvalue.ListPartial(map[int]knownvalue.Check{2: knownvalue.StringExact("--ca-file=/etc/nats/ca.pem")})),
 				},
 			},
 		},

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"testing"
 	"time"
 )
 
@@ -113,4 +114,22 @@ func certificate(parentKey *ecdsa.PrivateKey, parent, tmpl *x509.Certificate) (*
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
 	return key, cert, string(certPEM), string(keyPEM), nil
+}
+
+// StartTLS runs a server for one test that demands client certificates
+// signed by a throwaway CA, and returns it with that CA's material. Both
+// are gone when the test ends.
+func StartTLS(tb testing.TB) (*Server, *TLSMaterial) {
+	tb.Helper()
+	m, err := NewTLS()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { os.RemoveAll(m.Dir) })
+	s, err := Start(Config{Extra: m.ServerConfig()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Shutdown)
+	return s, m
 }

@@ -9,6 +9,10 @@ resource "nats_k3s_datastore" "prod" {
   credentials = var.kine_creds                # used by the provider to create and check
   creds_file  = "/etc/rancher/k3s/nats.creds" # where k3s finds the same creds
 
+  # The servers speak TLS: where k3s finds the CA. The check uses the
+  # provider's tls block in its place.
+  ca_file = "/etc/rancher/k3s/nats-ca.pem"
+
   # deletion_protection defaults to true: a cluster's state is never deleted by accident.
 }
 
