@@ -258,31 +258,3 @@ func TestReplicaOffline(t *testing.T) {
 	r := Run(bg(), connect(t, up.URL), endpointFor(c.URLs(), bucket, 3), Options{Profile: ProfileQuick})
 	mustFailAt(t, r, StepReplicas, "offline", "bring the servers")
 }
-
-func TestPeerHealth(t *testing.T) {
-	info := func(leader string, peers ...jetstream.PeerInfo) *jetstream.StreamInfo {
-		ci := &jetstream.ClusterInfo{Leader: leader}
-		for i := range peers {
-			ci.Replicas = append(ci.Replicas, &peers[i])
-		}
-		return &jetstream.StreamInfo{Cluster: ci}
-	}
-	tests := []struct {
-		name    string
-		si      *jetstream.StreamInfo
-		want    peerHealth
-		settled bool
-	}{
-		{"all current", info("a", jetstream.PeerInfo{Current: true}, jetstream.PeerInfo{Current: true}), peerHealth{leader: "a", current: 3}, true},
-		// One entry behind the leader: online, not current, not a fault.
-		{"one lagging", info("a", jetstream.PeerInfo{Current: true}, jetstream.PeerInfo{}), peerHealth{leader: "a", current: 2, lagging: 1}, false},
-		{"one offline", info("a", jetstream.PeerInfo{Current: true}, jetstream.PeerInfo{Offline: true}), peerHealth{leader: "a", current: 2, offline: 1}, false},
-		{"no leader", info("", jetstream.PeerInfo{}, jetstream.PeerInfo{}), peerHealth{lagging: 2}, false},
-	}
-	for _, tt := range tests {
-		h := peersOf(tt.si)
-		if h != tt.want || h.settled() != tt.settled {
-			t.Errorf("%s: peersOf = %+v (settled %v), want %+v (settled %v)", tt.name, h, h.settled(), tt.want, tt.settled)
-		}
-	}
-}

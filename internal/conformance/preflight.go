@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
+	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 )
 
 // Oldest nats-server KINE v0.17 supports.
@@ -273,32 +274,6 @@ func (r *runner) checkReplicas(ctx context.Context) (string, error) {
 // takes a moment to elect its leader: neither is a fault.
 const peerSettle = 2 * time.Second
 
-// peerHealth counts a replicated bucket's peers, the leader included.
-type peerHealth struct {
-	leader                    string
-	current, lagging, offline int
-}
-
-func peersOf(si *jetstream.StreamInfo) peerHealth {
-	h := peerHealth{leader: si.Cluster.Leader}
-	if h.leader != "" {
-		h.current = 1
-	}
-	for _, p := range si.Cluster.Replicas {
-		switch {
-		case p.Offline:
-			h.offline++
-		case p.Current:
-			h.current++
-		default:
-			h.lagging++
-		}
-	}
-	return h
-}
-
-func (h peerHealth) settled() bool { return h.leader != "" && h.offline == 0 && h.lagging == 0 }
-
 // checkBucketPeers checks that an existing bucket has a leader and all its
 // replicas' servers available. A replica still catching up is only a
 // warning: the stream keeps its quorum meanwhile.
@@ -307,8 +282,8 @@ func (r *runner) checkBucketPeers(ctx context.Context) (string, error) {
 	if r.stream.Cluster == nil || replicas <= 1 {
 		return fmt.Sprintf("bucket %s has 1 replica", r.bucket), nil
 	}
-	h := peersOf(r.stream)
-	for settle := time.Now().Add(peerSettle); !h.settled() && time.Now().Before(settle); {
+	h := kv.PeersOf(r.stream.Cluster)
+	for settle := time.Now().Add(peerSettle); !h.Settled() && time.Now().Before(settle); {
 		select {
 		case <-ctx.Done():
 			return "", ctx.Err()
@@ -319,18 +294,18 @@ func (r *runner) checkBucketPeers(ctx context.Context) (string, error) {
 			continue
 		}
 		r.stream = s.CachedInfo()
-		h = peersOf(r.stream)
+		h = kv.PeersOf(r.stream.Cluster)
 	}
 	switch {
-	case h.leader == "":
+	case h.Leader == "":
 		return "", failf("restore the JetStream cluster (stream has no leader)", "bucket %s has no stream leader", r.bucket)
-	case h.offline > 0:
+	case h.Offline > 0:
 		return "", failf("bring the servers holding the bucket's replicas back, or lower replicas",
-			"bucket %s has %d replicas but %d of them are offline (leader %s)", r.bucket, replicas, h.offline, h.leader)
-	case h.lagging > 0:
-		r.warn("%d of bucket %s's %d replicas were still catching up with the leader after %s", h.lagging, r.bucket, replicas, peerSettle)
+			"bucket %s has %d replicas but %d of them are offline (leader %s)", r.bucket, replicas, h.Offline, h.Leader)
+	case h.Lagging > 0:
+		r.warn("%d of bucket %s's %d replicas were still catching up with the leader after %s", h.Lagging, r.bucket, replicas, peerSettle)
 	}
-	return fmt.Sprintf("bucket %s: leader %s, %d of %d replicas current", r.bucket, h.leader, h.current, replicas), nil
+	return fmt.Sprintf("bucket %s: leader %s, %d of %d replicas current", r.bucket, h.Leader, h.Current, replicas), nil
 }
 
 func sizeString(n int) string {

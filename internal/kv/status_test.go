@@ -2,6 +2,8 @@ package kv
 
 import (
 	"testing"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 func TestStatusSingle(t *testing.T) {
@@ -51,5 +53,36 @@ func TestStatusCluster(t *testing.T) {
 		if r.Name == "" || r.Name == st.Leader || r.Offline {
 			t.Errorf("follower %+v (leader %s)", r, st.Leader)
 		}
+	}
+}
+
+func TestPeersOf(t *testing.T) {
+	info := func(leader string, peers ...jetstream.PeerInfo) *jetstream.StreamInfo {
+		ci := &jetstream.ClusterInfo{Leader: leader}
+		for i := range peers {
+			ci.Replicas = append(ci.Replicas, &peers[i])
+		}
+		return &jetstream.StreamInfo{Cluster: ci}
+	}
+	tests := []struct {
+		name    string
+		si      *jetstream.StreamInfo
+		want    Peers
+		settled bool
+	}{
+		{"all current", info("a", jetstream.PeerInfo{Current: true}, jetstream.PeerInfo{Current: true}), Peers{Leader: "a", Current: 3}, true},
+		// One entry behind the leader: online, not current, not a fault.
+		{"one lagging", info("a", jetstream.PeerInfo{Current: true}, jetstream.PeerInfo{}), Peers{Leader: "a", Current: 2, Lagging: 1}, false},
+		{"one offline", info("a", jetstream.PeerInfo{Current: true}, jetstream.PeerInfo{Offline: true}), Peers{Leader: "a", Current: 2, Offline: 1}, false},
+		{"no leader", info("", jetstream.PeerInfo{}, jetstream.PeerInfo{}), Peers{Lagging: 2}, false},
+	}
+	for _, tt := range tests {
+		h := PeersOf(tt.si.Cluster)
+		if h != tt.want || h.Settled() != tt.settled {
+			t.Errorf("%s: PeersOf = %+v (settled %v), want %+v (settled %v)", tt.name, h, h.Settled(), tt.want, tt.settled)
+		}
+	}
+	if p := PeersOf(nil); p != (Peers{}) || p.Settled() {
+		t.Errorf("PeersOf(nil) = %+v, want no peers and not settled", p)
 	}
 }

@@ -78,16 +78,8 @@ func WaitHealthy(ctx context.Context, js jetstream.JetStream, bucket string, rep
 	for {
 		s, err := js.Stream(ctx, StreamName(bucket))
 		if err == nil {
-			ci := s.CachedInfo().Cluster
-			current := 0
-			if ci != nil {
-				for _, p := range ci.Replicas {
-					if p.Current {
-						current++
-					}
-				}
-			}
-			if replicas <= 1 || (ci != nil && ci.Leader != "" && current >= replicas-1) {
+			p := PeersOf(s.CachedInfo().Cluster)
+			if replicas <= 1 || (p.Leader != "" && p.Current >= replicas) {
 				return nil
 			}
 		}
@@ -98,3 +90,37 @@ func WaitHealthy(ctx context.Context, js jetstream.JetStream, bucket string, rep
 		}
 	}
 }
+
+// Peers counts a replicated stream's peers by health, the leader included.
+type Peers struct {
+	Leader                    string
+	Current, Lagging, Offline int
+}
+
+// PeersOf reads a stream's cluster info; nil (no clustering) has no peers.
+// A follower one entry behind the leader is Lagging, not Current, after
+// every write or reconfiguration.
+func PeersOf(ci *jetstream.ClusterInfo) Peers {
+	var p Peers
+	if ci == nil {
+		return p
+	}
+	if p.Leader = ci.Leader; p.Leader != "" {
+		p.Current = 1
+	}
+	for _, r := range ci.Replicas {
+		switch {
+		case r == nil:
+		case r.Offline:
+			p.Offline++
+		case r.Current:
+			p.Current++
+		default:
+			p.Lagging++
+		}
+	}
+	return p
+}
+
+// Settled reports a leader with every follower online and current.
+func (p Peers) Settled() bool { return p.Leader != "" && p.Offline == 0 && p.Lagging == 0 }
