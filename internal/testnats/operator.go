@@ -9,6 +9,7 @@ import (
 
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
@@ -118,7 +119,41 @@ func (op *Operator) CreateAccount(ctx context.Context, name string) (*Account, e
 	if err := op.Push(ctx, acc.JWT); err != nil {
 		return nil, err
 	}
+	if err := op.waitJetStream(ctx, acc); err != nil {
+		return nil, err
+	}
 	return acc, nil
+}
+
+// waitJetStream waits until every server answers the account's JetStream
+// info: servers acknowledge a push before they enable JetStream for the
+// account, and a test creating a bucket in that moment gets 10039.
+func (op *Operator) waitJetStream(ctx context.Context, acc *Account) error {
+	opt, err := CredsOption(acc.Creds)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	for _, s := range op.Servers {
+		nc, err := nats.Connect(s.URL, opt)
+		if err != nil {
+			return fmt.Errorf("connect to %s as account %s: %w", s.Name(), acc.PublicKey, err)
+		}
+		js, err := jetstream.New(nc)
+		for err == nil {
+			if _, err = js.AccountInfo(ctx); err == nil || ctx.Err() != nil {
+				break
+			}
+			err = nil
+			time.Sleep(20 * time.Millisecond)
+		}
+		nc.Close()
+		if err != nil {
+			return fmt.Errorf("jetstream for account %s on %s: %w", acc.PublicKey, s.Name(), err)
+		}
+	}
+	return nil
 }
 
 // Push sends an account JWT to the resolver and waits until every server has
@@ -168,7 +203,7 @@ func (a *Account) User(name string, pub, sub []string) ([]byte, error) {
 	return newUser(name, a.PublicKey, signKP, pub, sub)
 }
 
-func newAccount(name string, signer nkeys.KeyPair, jetstream bool) (*Account, error) {
+func newAccount(name string, signer nkeys.KeyPair, withJetStream bool) (*Account, error) {
 	kp, err := nkeys.CreateAccount()
 	if err != nil {
 		return nil, fmt.Errorf("create account key: %w", err)
@@ -185,7 +220,7 @@ func newAccount(name string, signer nkeys.KeyPair, jetstream bool) (*Account, er
 	ac := jwt.NewAccountClaims(acc.PublicKey)
 	ac.Name = name
 	ac.SigningKeys.Add(signPub)
-	if jetstream {
+	if withJetStream {
 		ac.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
 	}
 	if acc.JWT, err = ac.Encode(signer); err != nil {
