@@ -9,6 +9,10 @@ import (
 	kinetls "github.com/k3s-io/kine/pkg/tls"
 )
 
+// TempPrefix starts the name of everything the provider writes to the temp
+// dir, so that tests can prove none of it is left behind.
+const TempPrefix = "nats-k3s-"
+
 // privateDir holds the files KINE reads by path (credentials, TLS material)
 // for one run: a 0700 temp dir with 0600 files, removed afterwards.
 type privateDir struct {
@@ -16,7 +20,7 @@ type privateDir struct {
 }
 
 func newPrivateDir() (*privateDir, error) {
-	p, err := os.MkdirTemp("", "nats-k3s-conformance-")
+	p, err := os.MkdirTemp("", TempPrefix+"conformance-")
 	if err != nil {
 		return nil, fmt.Errorf("make private temp dir: %w", err)
 	}

@@ -34,10 +34,20 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	tempDone, err := testnats.IsolateTemp(TempPrefix)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code, err := runTests(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	// Every check has ended: none may have left a file behind.
+	if err := tempDone(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
 	}
 	// Every server is down now, so whatever still runs is the check's or
 	// KINE's: nothing may be left.

@@ -119,7 +119,8 @@ func newRunID() string {
 func (r *runner) run(ctx context.Context) *Report {
 	defer r.finish()
 	defer kineLogs.detach(r.logs)
-	defer r.dir.remove()
+	// r.dir is made by the preflight: read it when the run ends, not now.
+	defer func() { r.dir.remove() }()
 	defer r.kineCancel()
 	hardStop := time.AfterFunc(time.Until(r.hard), r.kineCancel)
 	defer hardStop.Stop()
@@ -183,7 +184,7 @@ func (r *runner) stepUntil(ctx context.Context, name string, deadline time.Time,
 		err = withHint(fmt.Errorf("no time left: the check's %s timeout was used up by the steps before", r.opts.Timeout),
 			"raise the check's timeout, or look at which earlier step was slow")
 	} else {
-		detail, err = fn(sctx)
+		detail, err = guard(sctx, fn)
 		if err != nil && sctx.Err() != nil && ctx.Err() == nil {
 			err = fmt.Errorf("%w (step deadline of %s reached)", err, deadline.Sub(began).Round(time.Millisecond))
 		}
@@ -226,6 +227,19 @@ func (r *runner) record(name string, began time.Time, mark int, detail string, e
 		r.opts.OnStep(s)
 	}
 	return s.OK
+}
+
+// guard runs fn and turns a panic in it (in our code or KINE's) into the
+// step's failure: the provider keeps running, KINE is stopped and the
+// check's files are removed as on any other failure.
+func guard(ctx context.Context, fn stepFunc) (detail string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = withHint(fmt.Errorf("internal error: the step panicked: %v", p),
+				"this is a bug in the provider or in KINE: please report it with this report")
+		}
+	}()
+	return fn(ctx)
 }
 
 func earliest(a, b time.Time) time.Time {
