@@ -61,6 +61,14 @@ func options(id Identity) ([]nats.Option, string, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
+	// With credentials of its own, an identity takes only servers, TLS and
+	// inbox prefix from its context.
+	if id.Context != "" && id.ownCredentials() {
+		var err error
+		if id, err = id.Resolved(); err != nil {
+			return nil, "", err
+		}
+	}
 	opts := []nats.Option{
 		nats.Name("terraform-provider-nats"),
 		nats.Timeout(timeout),

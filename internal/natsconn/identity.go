@@ -47,12 +47,48 @@ type Identity struct {
 }
 
 // WithCreds returns the identity with its credentials replaced by creds
-// content, keeping servers, TLS and options: a resource's `credentials`
-// override.
+// content: a resource's `credentials` override. Everything else carries
+// over: servers, TLS, options, and a context's connection settings (its
+// servers, TLS and inbox prefix), though no longer its credentials.
 func (id Identity) WithCreds(creds string) Identity {
-	id.CredsFile, id.NKeySeed, id.User, id.Password, id.Token, id.Context = "", "", "", "", "", ""
+	id.CredsFile, id.NKeySeed, id.User, id.Password, id.Token = "", "", "", "", ""
 	id.CredsData = creds
 	return id
+}
+
+// ownCredentials says whether the identity authenticates with credentials
+// of its own rather than its context's.
+func (id Identity) ownCredentials() bool {
+	return id.CredsFile != "" || id.CredsData != "" || id.NKeySeed != "" || id.User != "" || id.Token != ""
+}
+
+// Resolved is the identity with its context's servers, TLS and inbox prefix
+// written out where the identity sets none, for whoever must connect with
+// it without reading the context (KINE, a resource's override). The context
+// itself stays: without credentials of its own, the identity still
+// authenticates with the context's.
+func (id Identity) Resolved() (Identity, error) {
+	if id.Context == "" {
+		return id, nil
+	}
+	c, err := loadContext(id.Context)
+	if err != nil {
+		return id, err
+	}
+	if len(id.Servers) == 0 {
+		for _, s := range strings.Split(c.ServerURL(), ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				id.Servers = append(id.Servers, s)
+			}
+		}
+	}
+	if !id.TLS.enabled() {
+		id.TLS = TLS{CA: c.CA(), Cert: c.Certificate(), Key: c.Key(), HandshakeFirst: c.TLSHandshakeFirst()}
+	}
+	if id.InboxPrefix == "" {
+		id.InboxPrefix = c.InboxPrefix()
+	}
+	return id, nil
 }
 
 // Kind names the kind of credential, for messages that must not show it.

@@ -131,10 +131,11 @@ func (c *client) jetStream(ctx context.Context, creds, domain types.String) (jet
 	return conn.JetStream(c.domainFor(domain))
 }
 
-// serverURLs are the provider's servers, or the default.
+// serverURLs are the provider's servers (a context's, when it names the
+// servers), or the default.
 func (c *client) serverURLs() []string {
-	if len(c.identity.Servers) > 0 {
-		return c.identity.Servers
+	if id, err := c.identity.Resolved(); err == nil && len(id.Servers) > 0 {
+		return id.Servers
 	}
 	return []string{natsconn.DefaultURL}
 }

@@ -274,6 +274,12 @@ func targetTLS(id natsconn.Identity) conformance.TLS {
 // credentials and TLS, in KINE's endpoint terms. KINE's endpoint cannot carry
 // an nkey seed; such an identity cannot be checked.
 func identityTarget(id natsconn.Identity) (conformance.Target, error) {
+	// A context's servers and TLS apply to an identity with credentials of
+	// its own too (a resource's override): write them out for KINE.
+	id, err := id.Resolved()
+	if err != nil {
+		return conformance.Target{}, err
+	}
 	t := conformance.Target{
 		Endpoint: k3s.Endpoint{Servers: id.Servers, NoEmbed: true},
 		TLS:      targetTLS(id),

@@ -384,7 +384,10 @@ func (r *k3sDatastoreResource) ImportState(ctx context.Context, req resource.Imp
 // lives on the k3s hosts, so the credentials it will hold stand in for it.
 func (r *k3sDatastoreResource) check(ctx context.Context, m *k3sDatastoreModel, ep k3s.Endpoint, diags *diag.Diagnostics) types.Object {
 	return runConformance(ctx, m.Conformance, fmt.Sprintf("datastore %q", ep.Bucket), func(ctx context.Context, opts conformance.Options) *conformance.Report {
-		id := r.client.identityFor(m.Credentials)
+		id, err := r.client.identityFor(m.Credentials).Resolved()
+		if err != nil {
+			return conformance.Failed(opts, "target", err)
+		}
 		t := conformance.Target{Endpoint: ep, TLS: targetTLS(id)}
 		if ep.CredsFile != "" {
 			creds, err := credsContent(id.CredsData, id.CredsFile)

@@ -1,7 +1,11 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -129,6 +133,46 @@ func TestAccProvider_defaultDomain(t *testing.T) {
 			Config:           providerBlock([]string{hubLeaf.Hub.URL}, `  jetstream_domain = "leaf"`) + fmt.Sprintf(`resource "nats_kv_bucket" "test" { name = %q }`, name),
 			ConfigPlanChecks: expectEmptyPlanAfterApply(),
 			Check:            checkStream(t, leafJS, name, func(jetstream.StreamConfig) error { return nil }),
+		}},
+	})
+}
+
+// A context names the servers and the TLS material; a resource's
+// credentials override replaces only the credentials: the bucket is made on
+// the context's TLS server, a datastore's endpoint names that server, and
+// its check's KINE dials it with the context's TLS and the override's creds.
+func TestAccProvider_contextWithCredentialsOverride(t *testing.T) {
+	s, m := testnats.StartTLS(t)
+	ctxFile := filepath.Join(t.TempDir(), "tls-context.json")
+	body, _ := json.Marshal(map[string]string{"url": s.URL, "ca": m.CAFile, "cert": m.ClientCertFile, "key": m.ClientKeyFile})
+	if err := os.WriteFile(ctxFile, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	name := uniqueName(t)
+	creds := hcl(string(accA.Creds)) // any valid creds: the TLS server has no auth
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`provider "nats" {
+  context = %q
+}
+resource "nats_kv_bucket" "test" {
+  name        = %q
+  credentials = %s
+  conformance = { mode = "off" }
+}
+resource "nats_k3s_datastore" "test" {
+  bucket              = "%s_k3s"
+  credentials         = %s
+  deletion_protection = false
+}
+`, ctxFile, name, creds, name, creds),
+			ConfigPlanChecks: expectEmptyPlanAfterApply(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(bucketAddr, tfjsonpath.New("stream_name"), knownvalue.StringExact("KV_"+name)),
+				checkReportPassed(),
+				datastoreIs("endpoint_redacted", knownvalue.StringRegexp(regexp.MustCompile(`^nats://`+regexp.QuoteMeta(strings.TrimPrefix(s.URL, "tls://"))+`\?`))),
+			},
 		}},
 	})
 }

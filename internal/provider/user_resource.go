@@ -285,8 +285,11 @@ func (r *userResource) defaultInboxPrefix(bucket types.String) types.String {
 
 // inboxPrefixOf is the provider's inbox prefix or the NATS default.
 func inboxPrefixOf(c *client) string {
-	if c != nil && c.identity.InboxPrefix != "" {
-		return c.identity.InboxPrefix
+	if c == nil {
+		return k3s.DefaultInboxPrefix
+	}
+	if id, err := c.identity.Resolved(); err == nil && id.InboxPrefix != "" {
+		return id.InboxPrefix
 	}
 	return k3s.DefaultInboxPrefix
 }
