@@ -87,13 +87,13 @@
 //
 // # Purging JetStream before a delete
 //
-//	PurgeStreams(ctx, DialFunc, PurgeRequest) ([]string, error)
-//	DialURLs(urls, opts...) DialFunc
+//	PurgeUser(account, signingSeed, domain, inboxPrefix) (*IssuedUser, error)
+//	PurgeStreams(ctx, jetstream.JetStream) ([]string, error)
 //
 // Servers keep an account's JetStream data after a resolver delete.
-// PurgeStreams mints a user of the account that expires in minutes and may
-// only use the JetStream API, connects once through the caller's DialFunc,
-// and deletes every stream.
+// PurgeUser mints a user of the account that expires in minutes and may
+// only use the JetStream API and its inbox; the caller connects as it (the
+// provider through its pool) and PurgeStreams deletes every stream.
 //
 // Known limits of the resolver itself: a push replaces whatever a server
 // holds, even a newer JWT (look up first); a server that is down misses a

@@ -30,6 +30,9 @@ var (
 	ErrNoServers = errors.New("no server answered $SYS.REQ.SERVER.PING: is the connection a system account user?")
 	// ErrIncomplete: not every server answered or accepted a request.
 	ErrIncomplete = errors.New("not every server answered successfully")
+	// ErrNotSent: a request failed before it was sent, so no server acted
+	// on it. Without it, a failed push may have stored the JWT somewhere.
+	ErrNotSent = errors.New("nothing was sent to the servers")
 )
 
 // joinErrs joins errors into one on a single line ("a; b"), which reads

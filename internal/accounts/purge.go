@@ -12,96 +12,62 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// DialFunc connects to the servers, adding opts (the credentials of a user
-// this package mints) to the caller's own options.
-type DialFunc func(ctx context.Context, opts ...nats.Option) (*nats.Conn, error)
-
-// DialURLs is a DialFunc for a list of server URLs and base options (TLS,
-// timeouts, ...).
-func DialURLs(urls []string, base ...nats.Option) DialFunc {
-	return func(ctx context.Context, opts ...nats.Option) (*nats.Conn, error) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		all := append(append([]nats.Option{}, base...), opts...)
-		if deadline, ok := ctx.Deadline(); ok {
-			all = append(all, nats.Timeout(time.Until(deadline)))
-		}
-		return nats.Connect(strings.Join(urls, ","), all...)
+// PurgeUser issues the short-lived user PurgeStreams works as: a user of
+// account, signed with one of its signing keys, that may use only the
+// JetStream API (of domain, when set) and receive replies under
+// inboxPrefix (the connection's own; "_INBOX" when empty). It expires in
+// minutes, so that it is useless if it leaks.
+func PurgeUser(account string, signingSeed []byte, domain, inboxPrefix string) (*IssuedUser, error) {
+	api := "$JS.API.>"
+	if domain != "" {
+		api = "$JS." + domain + ".API.>"
 	}
-}
-
-// PurgeRequest names the account whose streams PurgeStreams deletes.
-type PurgeRequest struct {
-	// Account is the account public key.
-	Account string
-	// SigningSeed is a seed of one of the account's signing keys: it mints
-	// the short-lived user that does the work.
-	SigningSeed []byte
-	// Domain is the JetStream domain of the account's streams; empty for
-	// the local one.
-	Domain string
+	if inboxPrefix == "" {
+		inboxPrefix = nats.InboxPrefix[:len(nats.InboxPrefix)-1]
+	}
+	user, err := IssueUser(User{
+		Name:    "purge-streams",
+		Account: account,
+		Pub:     Permission{Allow: []string{api}},
+		Sub:     Permission{Allow: []string{inboxPrefix + ".>"}},
+		Expires: time.Now().Add(purgeUserLifetime),
+	}, signingSeed, nil)
+	if err != nil {
+		return nil, fmt.Errorf("user to purge the streams of %s: %w", account, err)
+	}
+	return user, nil
 }
 
 // purgeUserLifetime bounds the minted user's JWT: long enough for a purge,
 // short enough to be useless if it leaks.
 const purgeUserLifetime = 10 * time.Minute
 
-// PurgeStreams deletes every JetStream stream of an account (KV buckets and
-// object stores included), before the account itself is deleted: servers
-// keep an account's JetStream data on disk after a resolver delete. It
-// connects once, through dial, as a short-lived user of the account allowed
-// only the JetStream API, deletes until the account lists no stream, and
+// PurgeStreams deletes every JetStream stream of the account js works in
+// (KV buckets and object stores included), before the account itself is
+// deleted: servers keep an account's JetStream data on disk after a
+// resolver delete. It deletes until the account lists no stream and
 // returns the names of the deleted streams. An account without JetStream
-// has nothing to purge.
-func PurgeStreams(ctx context.Context, dial DialFunc, req PurgeRequest) ([]string, error) {
-	if dial == nil {
-		return nil, errors.New("purge streams: no dial function")
-	}
-	api := "$JS.API.>"
-	if req.Domain != "" {
-		api = "$JS." + req.Domain + ".API.>"
-	}
-	user, err := IssueUser(User{
-		Name:    "purge-streams",
-		Account: req.Account,
-		Pub:     Permission{Allow: []string{api}},
-		Sub:     Permission{Allow: []string{"_INBOX.>"}},
-		Expires: time.Now().Add(purgeUserLifetime),
-	}, req.SigningSeed, nil)
-	if err != nil {
-		return nil, fmt.Errorf("purge streams of %s: %w", req.Account, err)
-	}
-	nc, err := dial(ctx, nats.UserJWTAndSeed(user.JWT, string(user.Seed)))
-	if err != nil {
-		return nil, fmt.Errorf("purge streams of %s: connect: %w", req.Account, err)
-	}
-	defer nc.Close()
-
-	var js jetstream.JetStream
-	if req.Domain == "" {
-		js, err = jetstream.New(nc)
-	} else {
-		js, err = jetstream.NewWithDomain(nc, req.Domain)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("purge streams of %s: %w", req.Account, err)
-	}
+// has nothing to purge. Streams that stay listed after their deletion are
+// waited for until ctx ends, or for purgeSettle when it has no deadline.
+func PurgeStreams(ctx context.Context, js jetstream.JetStream) ([]string, error) {
 	var deleted []string
 	settle := time.Now().Add(purgeSettle)
+	if d, ok := ctx.Deadline(); ok {
+		settle = d
+	}
 	for round := 0; ; round++ {
 		names, err := streamNames(ctx, js)
 		if errors.Is(err, errNoJetStream) && round == 0 {
 			return nil, nil
 		}
 		if err != nil {
-			return deleted, fmt.Errorf("purge streams of %s: list streams: %w", req.Account, err)
+			return deleted, fmt.Errorf("purge streams: list streams: %w", err)
 		}
 		if len(names) == 0 {
 			return deleted, nil
 		}
 		if round > 0 && time.Now().After(settle) {
-			return deleted, fmt.Errorf("purge streams of %s: streams %s still listed %s after their deletion", req.Account, strings.Join(names, ", "), purgeSettle)
+			return deleted, fmt.Errorf("purge streams: streams %s are still listed after their deletion", strings.Join(names, ", "))
 		}
 		var errs []error
 		for _, name := range names {
@@ -114,18 +80,18 @@ func PurgeStreams(ctx context.Context, dial DialFunc, req PurgeRequest) ([]strin
 			}
 		}
 		if len(errs) > 0 {
-			return deleted, fmt.Errorf("purge streams of %s: %w", req.Account, errors.Join(errs...))
+			return deleted, fmt.Errorf("purge streams: %w", errors.Join(errs...))
 		}
 		select {
 		case <-ctx.Done():
-			return deleted, fmt.Errorf("purge streams of %s: %w", req.Account, ctx.Err())
+			return deleted, fmt.Errorf("purge streams: %w", ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
 
 // purgeSettle bounds how long PurgeStreams waits for deleted streams to
-// leave the listing. In a cluster the answer to a delete can come from the
+// leave the listing when its context has no deadline. In a cluster the answer to a delete can come from the
 // stream's server before the meta leader, which answers the listing, has
 // applied it: listing again until it is empty is what proves the purge.
 const purgeSettle = 5 * time.Second

@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/nats-io/nats.go"
@@ -24,8 +25,7 @@ func TestPurgeStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dial := DialURLs(cluster.URLs(), nats.MaxReconnects(0))
-	deleted, err := PurgeStreams(ctx, dial, PurgeRequest{Account: acc.PublicKey, SigningSeed: acc.SigningSeed})
+	deleted, err := PurgeStreams(ctx, purgeJS(t, acc.PublicKey, acc.SigningSeed, "_INBOX_purge"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,31 @@ func TestPurgeStreams(t *testing.T) {
 	}
 	// An account without JetStream has nothing to purge.
 	plain := e.createAccount(t, "no-js", func(a *Account) { a.JetStream = nil })
-	if deleted, err := PurgeStreams(ctx, dial, PurgeRequest{Account: plain.PublicKey, SigningSeed: plain.SigningSeed}); err != nil || len(deleted) != 0 {
+	if deleted, err := PurgeStreams(ctx, purgeJS(t, plain.PublicKey, plain.SigningSeed, "")); err != nil || len(deleted) != 0 {
 		t.Errorf("purge without JetStream = %v, %v", deleted, err)
 	}
+}
+
+// purgeJS connects as the purge user of account, with the inbox prefix the
+// user is minted for.
+func purgeJS(t *testing.T, account string, seed []byte, inboxPrefix string) jetstream.JetStream {
+	t.Helper()
+	user, err := PurgeUser(account, seed, "", inboxPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []nats.Option{nats.UserJWTAndSeed(user.JWT, string(user.Seed)), nats.MaxReconnects(0)}
+	if inboxPrefix != "" {
+		opts = append(opts, nats.CustomInboxPrefix(inboxPrefix))
+	}
+	nc, err := nats.Connect(strings.Join(cluster.URLs(), ","), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }

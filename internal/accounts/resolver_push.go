@@ -17,22 +17,23 @@ import (
 // what it said, and the replies are returned as well.
 //
 // A push replaces whatever the servers hold, even a newer JWT: look up
-// first when that matters.
+// first when that matters. An error that wraps ErrNotSent proves no server
+// stored anything; any other may come after some stored it.
 func (r *Resolver) Push(ctx context.Context, accountJWT string) ([]ServerReply, error) {
 	ac, err := jwt.DecodeAccountClaims(accountJWT)
 	if err != nil {
-		return nil, fmt.Errorf("push: account jwt: %w", err)
+		return nil, fmt.Errorf("push: account jwt: %w (%w)", err, ErrNotSent)
 	}
 	if err := r.op.CheckIssuer(accountJWT); err != nil {
-		return nil, fmt.Errorf("push account %s: %w", ac.Subject, err)
+		return nil, fmt.Errorf("push account %s: %w (%w)", ac.Subject, err, ErrNotSent)
 	}
 	servers, err := r.Servers(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("push account %s: %w", ac.Subject, err)
+		return nil, fmt.Errorf("push account %s: %w (%w)", ac.Subject, err, ErrNotSent)
 	}
 	msgs, err := r.collect(ctx, fmt.Sprintf(subjClaimsUpdate, ac.Subject), []byte(accountJWT), len(servers))
 	if errors.Is(err, errNoResponders) {
-		return nil, fmt.Errorf("push account %s: %w", ac.Subject, ErrNoServers)
+		return nil, fmt.Errorf("push account %s: %w (%w)", ac.Subject, ErrNoServers, ErrNotSent)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("push account %s: %w", ac.Subject, err)

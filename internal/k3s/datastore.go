@@ -38,6 +38,9 @@ func EnsureBucket(ctx context.Context, js jetstream.JetStream, bucket string, re
 	switch {
 	case errors.Is(err, ErrNoBucket):
 		if _, err := kv.CreateExact(ctx, js, BucketConfig(bucket, replicas, revHistory)); err != nil {
+			if !kv.Refused(err) {
+				return false, fmt.Errorf("create bucket %q: %w (%w)", bucket, err, kv.ErrMayExist)
+			}
 			return false, fmt.Errorf("create bucket %q: %w", bucket, err)
 		}
 		return false, nil
@@ -50,10 +53,15 @@ func EnsureBucket(ctx context.Context, js jetstream.JetStream, bucket string, re
 	return true, nil
 }
 
+// ErrHistoryTrim: a resize would lower the history the bucket keeps, which
+// deletes older revisions of every key at once, and was not allowed to.
+var ErrHistoryTrim = errors.New("lowering the history deletes revisions")
+
 // ResizeBucket changes a KINE bucket's replicas and history in place, the
 // two settings an endpoint carries, and checks that KINE will accept the
-// result with the new endpoint.
-func ResizeBucket(ctx context.Context, js jetstream.JetStream, bucket string, replicas, revHistory int) error {
+// result with the new endpoint. Lowering the history below what the bucket
+// keeps now fails with ErrHistoryTrim unless allowTrim.
+func ResizeBucket(ctx context.Context, js jetstream.JetStream, bucket string, replicas, revHistory int, allowTrim bool) error {
 	cfg, err := bucketStream(ctx, js, bucket)
 	if err != nil {
 		return err
@@ -63,6 +71,10 @@ func ResizeBucket(ctx context.Context, js jetstream.JetStream, bucket string, re
 	}
 	if revHistory == 0 {
 		revHistory = DefaultRevHistory
+	}
+	if have := int(cfg.MaxMsgsPerSubject); revHistory < have && !allowTrim {
+		return fmt.Errorf("bucket %q keeps %d revisions per key; resizing it to %d would delete the older ones of every key at once: %w",
+			bucket, have, revHistory, ErrHistoryTrim)
 	}
 	cfg.Replicas = replicas
 	cfg.MaxMsgsPerSubject = int64(revHistory)
@@ -125,4 +137,23 @@ func Differences(ctx context.Context, js jetstream.JetStream, bucket string, rep
 		return nil, err
 	}
 	return Compare(cfg, replicas, revHistory), nil
+}
+
+// Datastores lists the buckets of js's account that hold k3s state: those
+// with the description KINE gives every bucket it creates. Nothing on the
+// server says whether Terraform protects one (KINE refuses a bucket with
+// any metadata of ours), so whoever would delete every stream of an account
+// asks this first.
+func Datastores(ctx context.Context, js jetstream.JetStream) ([]string, error) {
+	var found []string
+	lister := js.ListStreams(ctx)
+	for info := range lister.Info() {
+		if bucket, ok := strings.CutPrefix(info.Config.Name, kv.StreamPrefix); ok && info.Config.Description == KineDescription {
+			found = append(found, bucket)
+		}
+	}
+	if err := lister.Err(); err != nil {
+		return nil, fmt.Errorf("list the account's buckets: %w", err)
+	}
+	return found, nil
 }

@@ -3,6 +3,7 @@ package k3s
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -60,7 +61,7 @@ func TestResizeBucketOnCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer DeleteBucket(ctx, js, "ds_resize")
-	if err := ResizeBucket(ctx, js, "ds_resize", 3, 32); err != nil {
+	if err := ResizeBucket(ctx, js, "ds_resize", 3, 32, false); err != nil {
 		t.Fatal(err)
 	}
 	r, h, drift, err := BucketReplicas(ctx, js, "ds_resize")
@@ -71,7 +72,38 @@ func TestResizeBucketOnCluster(t *testing.T) {
 	if _, err := js.CreateKeyValue(ctx, BucketConfig("ds_resize", 3, 32)); err != nil {
 		t.Fatalf("KINE's create refused the resized bucket: %v", err)
 	}
-	if err := ResizeBucket(ctx, js, "ds_missing", 1, 10); !errors.Is(err, ErrNoBucket) {
+	if err := ResizeBucket(ctx, js, "ds_missing", 1, 10, false); !errors.Is(err, ErrNoBucket) {
 		t.Fatalf("resize of a missing bucket: %v", err)
+	}
+	// Fewer revisions delete history: refused unless allowed.
+	if err := ResizeBucket(ctx, js, "ds_resize", 3, 5, false); !errors.Is(err, ErrHistoryTrim) {
+		t.Fatalf("lowering the history without allowTrim: %v", err)
+	}
+	if _, h, _, _ := BucketReplicas(ctx, js, "ds_resize"); h != 32 {
+		t.Fatalf("a refused trim changed the history to %d", h)
+	}
+	if err := ResizeBucket(ctx, js, "ds_resize", 3, 5, true); err != nil {
+		t.Fatalf("lowering the history with allowTrim: %v", err)
+	}
+}
+
+func TestDatastoresListsKineBuckets(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	js := testnats.JetStream(t, cluster.Servers[0].URL, nil, "")
+	if _, err := EnsureBucket(ctx, js, "ds_listed", 1, 10); err != nil {
+		t.Fatal(err)
+	}
+	defer DeleteBucket(ctx, js, "ds_listed")
+	if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "ds_plain_app"}); err != nil {
+		t.Fatal(err)
+	}
+	defer js.DeleteKeyValue(ctx, "ds_plain_app")
+	found, err := Datastores(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(found, "ds_listed") || slices.Contains(found, "ds_plain_app") {
+		t.Fatalf("Datastores = %v, want ds_listed and not the plain bucket", found)
 	}
 }

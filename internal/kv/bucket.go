@@ -24,15 +24,18 @@ func Create(ctx context.Context, js jetstream.JetStream, cfg Config) (Config, er
 		return Config{}, fmt.Errorf("create bucket %q: look for an existing bucket: %w", cfg.Name, fromServer(err))
 	}
 	if _, err := CreateExact(ctx, js, keyValueConfig(cfg)); err != nil {
-		if errors.Is(err, jetstream.ErrBucketExists) {
+		switch {
+		case errors.Is(err, jetstream.ErrBucketExists):
 			// Made by someone else since the check above.
 			return Config{}, fmt.Errorf("create bucket %q: %w", cfg.Name, ErrExists)
+		case Refused(err):
+			return Config{}, fmt.Errorf("create bucket %q: %w", cfg.Name, fromServer(err))
 		}
-		return Config{}, fmt.Errorf("create bucket %q: %w", cfg.Name, fromServer(err))
+		return Config{}, fmt.Errorf("create bucket %q: %w (%w)", cfg.Name, fromServer(err), ErrMayExist)
 	}
 	got, err := Get(ctx, js, cfg.Name)
 	if err != nil {
-		return Config{}, fmt.Errorf("read back created bucket: %w", err)
+		return Config{}, fmt.Errorf("read back created bucket: %w (%w)", err, ErrMayExist)
 	}
 	return got, nil
 }

@@ -23,7 +23,7 @@ const (
 	MaxHistory  = 64
 	MaxReplicas = 5
 	// maxNameLen keeps "KV_" + name within the server's 255-byte stream name.
-	maxNameLen = 255 - len(streamPrefix)
+	maxNameLen = 255 - len(StreamPrefix)
 )
 
 // Placement pins a bucket to a cluster and/or to servers carrying all tags.

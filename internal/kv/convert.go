@@ -10,10 +10,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-const streamPrefix = "KV_"
+// StreamPrefix starts the name of every KV bucket's stream.
+const StreamPrefix = "KV_"
 
 // StreamName is the JetStream stream that holds bucket.
-func StreamName(bucket string) string { return streamPrefix + bucket }
+func StreamName(bucket string) string { return StreamPrefix + bucket }
 
 func storageType(s string) (jetstream.StorageType, error) {
 	switch s {
@@ -90,7 +91,7 @@ func applyTo(sc jetstream.StreamConfig, c Config) jetstream.StreamConfig {
 // fromStream reads a bucket's settings out of its stream config.
 func fromStream(sc jetstream.StreamConfig) Config {
 	c := Config{
-		Name:           strings.TrimPrefix(sc.Name, streamPrefix),
+		Name:           strings.TrimPrefix(sc.Name, StreamPrefix),
 		Description:    sc.Description,
 		History:        int(sc.MaxMsgsPerSubject),
 		TTL:            sc.MaxAge,

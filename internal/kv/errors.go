@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -12,6 +13,20 @@ var ErrNotFound = errors.New("bucket not found")
 
 // ErrExists means Create found a bucket of that name already.
 var ErrExists = errors.New("bucket already exists")
+
+// ErrMayExist marks a failed create after which the bucket may exist all
+// the same: the request went out and no refusal came back (a timeout, a
+// cancelled apply), or the bucket was made and could not be read back.
+// Whoever tracks buckets must go on tracking this one.
+var ErrMayExist = errors.New("the bucket may have been created on the server")
+
+// Refused says whether err proves the request had no effect: the server
+// answered with a refusal, or no JetStream server was there to take it.
+func Refused(err error) bool {
+	var api *jetstream.APIError
+	return (errors.As(err, &api) && api.ErrorCode != 0) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrJetStreamNotEnabled)
+}
 
 // serverError shows only the server's own description of a JetStream API
 // error (nats.go prefixes codes and "nats: API error"), and still unwraps to

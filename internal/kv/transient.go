@@ -42,9 +42,13 @@ func CreateExact(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyV
 }
 
 // retryWhile calls do until it succeeds, fails with an error whose
-// JetStream code is not one of codes, or transientRetryFor has passed.
+// JetStream code is not one of codes, or ctx ends (transientRetryFor
+// passes, when ctx has no deadline).
 func retryWhile(ctx context.Context, do func() error, codes ...jetstream.ErrorCode) error {
 	deadline := time.Now().Add(transientRetryFor)
+	if d, ok := ctx.Deadline(); ok {
+		deadline = d
+	}
 	pause := transientRetryFirstPause
 	for {
 		err := do()
@@ -65,16 +69,24 @@ func hasCode(err error, codes []jetstream.ErrorCode) bool {
 	return errors.As(err, &apiErr) && slices.Contains(codes, apiErr.ErrorCode)
 }
 
-// healthyWait bounds how long WaitHealthy waits.
+// healthyWait bounds how long WaitHealthy waits when its context has no
+// deadline; callers with a time limit of their own (a resource's timeouts)
+// pass it in ctx.
 const healthyWait = 30 * time.Second
 
 // WaitHealthy waits until the bucket's stream has a leader and replicas-1
 // current followers. Right after a scale-up the stream elects a leader and
 // catches followers up: the server refuses another reconfiguration
-// meanwhile, and KINE started then sees timeouts.
+// meanwhile, and KINE started then sees timeouts. A large bucket may take
+// minutes: the wait lasts as long as ctx allows.
 func WaitHealthy(ctx context.Context, js jetstream.JetStream, bucket string, replicas int) error {
-	ctx, cancel := context.WithTimeout(ctx, healthyWait)
-	defer cancel()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, healthyWait)
+		defer cancel()
+	}
+	began := time.Now()
+	seen := "no answer from the stream"
 	for {
 		s, err := js.Stream(ctx, StreamName(bucket))
 		if err == nil {
@@ -82,10 +94,13 @@ func WaitHealthy(ctx context.Context, js jetstream.JetStream, bucket string, rep
 			if replicas <= 1 || (p.Leader != "" && p.Current >= replicas) {
 				return nil
 			}
+			seen = fmt.Sprintf("leader %q, %d current, %d catching up, %d offline", p.Leader, p.Current, p.Lagging, p.Offline)
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("bucket %q did not get a leader and %d current replicas within %s: %w", bucket, replicas, healthyWait, ctx.Err())
+			return fmt.Errorf("bucket %q did not get a leader and %d current replicas within %s (last seen: %s); "+
+				"the servers go on with the change, and the next plan shows where it stands: %w",
+				bucket, replicas, time.Since(began).Round(time.Second), seen, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

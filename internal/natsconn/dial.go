@@ -137,14 +137,6 @@ func options(id Identity) ([]nats.Option, string, error) {
 	return opts, servers, nil
 }
 
-// Options are the nats.go options that connect as id, for code that must
-// dial a throwaway connection itself (a short-lived user of an account) with
-// the same TLS and settings. Credentials come from the caller.
-func Options(id Identity) ([]nats.Option, error) {
-	opts, _, err := options(Identity{TLS: id.TLS, InboxPrefix: id.InboxPrefix, Timeout: id.Timeout})
-	return opts, err
-}
-
 // CredsOption authenticates with decorated credentials held in memory, so
 // that credentials arriving as data never touch the disk.
 func CredsOption(creds []byte) (nats.Option, error) {

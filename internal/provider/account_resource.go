@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -21,12 +20,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
 	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
-	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
 )
 
 var (
@@ -52,45 +51,14 @@ type accountModel struct {
 	Exports                 []exportModel                   `tfsdk:"exports"`
 	Imports                 []importModel                   `tfsdk:"imports"`
 	PurgeJetStreamOnDestroy types.Bool                      `tfsdk:"purge_jetstream_on_destroy"`
+	PurgeK3sDatastores      types.Bool                      `tfsdk:"purge_k3s_datastores"`
+	Timeouts                timeouts.Value                  `tfsdk:"timeouts"`
 	Conformance             types.Object                    `tfsdk:"conformance"`
 	ConformanceReport       types.Object                    `tfsdk:"conformance_report"`
 	PublicKey               types.String                    `tfsdk:"public_key"`
 	SigningKey              types.String                    `tfsdk:"signing_key"`
 	SigningSeed             types.String                    `tfsdk:"signing_seed"`
 	JWT                     types.String                    `tfsdk:"jwt"`
-}
-
-type jetStreamLimitsModel struct {
-	MemoryStorage        types.Int64 `tfsdk:"memory_storage"`
-	DiskStorage          types.Int64 `tfsdk:"disk_storage"`
-	Streams              types.Int64 `tfsdk:"streams"`
-	Consumers            types.Int64 `tfsdk:"consumers"`
-	MemoryMaxStreamBytes types.Int64 `tfsdk:"memory_max_stream_bytes"`
-	DiskMaxStreamBytes   types.Int64 `tfsdk:"disk_max_stream_bytes"`
-	MaxBytesRequired     types.Bool  `tfsdk:"max_bytes_required"`
-}
-
-type accountLimitsModel struct {
-	Connections         types.Int64 `tfsdk:"connections"`
-	LeafNodeConnections types.Int64 `tfsdk:"leaf_node_connections"`
-	Subscriptions       types.Int64 `tfsdk:"subscriptions"`
-	Data                types.Int64 `tfsdk:"data"`
-	Payload             types.Int64 `tfsdk:"payload"`
-}
-
-type exportModel struct {
-	Name          types.String `tfsdk:"name"`
-	Subject       types.String `tfsdk:"subject"`
-	Type          types.String `tfsdk:"type"`
-	TokenRequired types.Bool   `tfsdk:"token_required"`
-}
-
-type importModel struct {
-	Name         types.String `tfsdk:"name"`
-	Subject      types.String `tfsdk:"subject"`
-	Account      types.String `tfsdk:"account"`
-	Type         types.String `tfsdk:"type"`
-	LocalSubject types.String `tfsdk:"local_subject"`
 }
 
 func (r *accountResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -124,7 +92,7 @@ func jetStreamLimitsAttributes() map[string]schema.Attribute {
 	}
 }
 
-func (r *accountResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *accountResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	computed := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc,
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
@@ -203,7 +171,15 @@ func (r *accountResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			},
 			"purge_jetstream_on_destroy": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Delete every stream (and bucket) of the account before deleting it, so no JetStream data stays on the servers. Defaults to `false`.",
+				MarkdownDescription: "Delete every stream (and bucket) of the account before deleting it, so no JetStream data stays on the servers. " +
+					"If the account holds a k3s datastore (a bucket KINE made or `nats_k3s_datastore` manages), the destroy stops, naming it, " +
+					"and nothing is purged or deleted, unless `purge_k3s_datastores` is also true. Defaults to `false`.",
+			},
+			"purge_k3s_datastores": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "With `purge_jetstream_on_destroy`, also delete buckets that hold k3s cluster state: every Kubernetes object of " +
+					"those clusters is lost. The servers cannot tell which datastores `deletion_protection` guards, so without this the purge " +
+					"treats every datastore as protected. Defaults to `false`.",
 			},
 			"conformance":        conformanceAttribute(modeReport),
 			"conformance_report": reportAttribute(),
@@ -216,116 +192,7 @@ func (r *accountResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			},
 			"jwt": schema.StringAttribute{Computed: true, MarkdownDescription: "The account JWT as pushed to the servers."},
 		},
-	}
-}
-
-// toAccount is the plan as the domain's account.
-func (m *accountModel) toAccount(ctx context.Context, diags *diag.Diagnostics) accounts.Account {
-	a := accounts.Account{
-		Name:        m.Name.ValueString(),
-		PublicKey:   m.PublicKey.ValueString(),
-		Description: m.Description.ValueString(),
-		AllowBearer: !m.DisallowBearer.ValueBool(),
-	}
-	if k := m.SigningKey.ValueString(); k != "" {
-		a.SigningKeys = []string{k}
-	}
-	if m.JetStream != nil {
-		l := m.JetStream.toLimits()
-		a.JetStream = &l
-	}
-	if len(m.JetStreamTiers) > 0 {
-		a.JetStreamTiers = map[string]accounts.JetStreamLimits{}
-		for tier, l := range m.JetStreamTiers {
-			a.JetStreamTiers[tier] = l.toLimits()
-		}
-	}
-	if l := m.Limits; l != nil {
-		a.Limits = accounts.Limits{Connections: int64Ptr(l.Connections), LeafNodeConnections: int64Ptr(l.LeafNodeConnections),
-			Subscriptions: int64Ptr(l.Subscriptions), Data: int64Ptr(l.Data), Payload: int64Ptr(l.Payload)}
-	}
-	var revoked []string
-	diags.Append(m.RevokedUserKeys.ElementsAs(ctx, &revoked, false)...)
-	if len(revoked) > 0 {
-		a.RevokedUsers = map[string]time.Time{}
-		for _, k := range revoked {
-			a.RevokedUsers[k] = time.Time{}
-		}
-	}
-	for _, e := range m.Exports {
-		a.Exports = append(a.Exports, accounts.Export{Name: e.Name.ValueString(), Subject: e.Subject.ValueString(),
-			Kind: accounts.ExportKind(e.Type.ValueString()), TokenRequired: e.TokenRequired.ValueBool()})
-	}
-	for _, i := range m.Imports {
-		a.Imports = append(a.Imports, accounts.Import{Name: i.Name.ValueString(), Subject: i.Subject.ValueString(),
-			Account: i.Account.ValueString(), Kind: accounts.ExportKind(i.Type.ValueString()), LocalSubject: i.LocalSubject.ValueString()})
-	}
-	return a
-}
-
-func (l jetStreamLimitsModel) toLimits() accounts.JetStreamLimits {
-	return accounts.JetStreamLimits{
-		MemoryStorage: int64Ptr(l.MemoryStorage), DiskStorage: int64Ptr(l.DiskStorage),
-		Streams: int64Ptr(l.Streams), Consumers: int64Ptr(l.Consumers),
-		MemoryMaxStreamBytes: int64Ptr(l.MemoryMaxStreamBytes), DiskMaxStreamBytes: int64Ptr(l.DiskMaxStreamBytes),
-		MaxBytesRequired: l.MaxBytesRequired.ValueBool(),
-	}
-}
-
-// fromAccount puts what a server holds into the model, so a plan shows
-// what differs from the configuration.
-func (m *accountModel) fromAccount(a accounts.Account, token string) {
-	m.Name = types.StringValue(a.Name)
-	m.Description = optionalString(a.Description)
-	m.DisallowBearer = types.BoolValue(!a.AllowBearer)
-	m.JetStream, m.JetStreamTiers = nil, nil
-	if a.JetStream != nil {
-		l := limitsModel(*a.JetStream)
-		m.JetStream = &l
-	}
-	if len(a.JetStreamTiers) > 0 {
-		m.JetStreamTiers = map[string]jetStreamLimitsModel{}
-		for tier, l := range a.JetStreamTiers {
-			m.JetStreamTiers[tier] = limitsModel(l)
-		}
-	}
-	m.Limits = nil
-	if l := a.Limits; l != (accounts.Limits{}) {
-		m.Limits = &accountLimitsModel{Connections: int64Value(l.Connections), LeafNodeConnections: int64Value(l.LeafNodeConnections),
-			Subscriptions: int64Value(l.Subscriptions), Data: int64Value(l.Data), Payload: int64Value(l.Payload)}
-	}
-	m.RevokedUserKeys = types.SetNull(types.StringType)
-	if len(a.RevokedUsers) > 0 {
-		keys := make([]attr.Value, 0, len(a.RevokedUsers))
-		for k := range a.RevokedUsers {
-			keys = append(keys, types.StringValue(k))
-		}
-		m.RevokedUserKeys = types.SetValueMust(types.StringType, keys)
-	}
-	m.Exports, m.Imports = nil, nil
-	for _, e := range a.Exports {
-		m.Exports = append(m.Exports, exportModel{Name: optionalString(e.Name), Subject: types.StringValue(e.Subject),
-			Type: types.StringValue(string(e.Kind)), TokenRequired: optionalBool(e.TokenRequired)})
-	}
-	for _, i := range a.Imports {
-		m.Imports = append(m.Imports, importModel{Name: optionalString(i.Name), Subject: types.StringValue(i.Subject),
-			Account: types.StringValue(i.Account), Type: types.StringValue(string(i.Kind)), LocalSubject: optionalString(i.LocalSubject)})
-	}
-	m.PublicKey, m.ID = types.StringValue(a.PublicKey), types.StringValue(a.PublicKey)
-	if len(a.SigningKeys) > 0 && !containsString(a.SigningKeys, m.SigningKey.ValueString()) {
-		keys := append([]string(nil), a.SigningKeys...)
-		sort.Strings(keys)
-		m.SigningKey = types.StringValue(keys[0])
-	}
-	m.JWT = types.StringValue(token)
-}
-
-func limitsModel(l accounts.JetStreamLimits) jetStreamLimitsModel {
-	return jetStreamLimitsModel{
-		MemoryStorage: int64Value(l.MemoryStorage), DiskStorage: int64Value(l.DiskStorage),
-		Streams: int64Value(l.Streams), Consumers: int64Value(l.Consumers),
-		MemoryMaxStreamBytes: int64Value(l.MemoryMaxStreamBytes), DiskMaxStreamBytes: int64Value(l.DiskMaxStreamBytes),
-		MaxBytesRequired: optionalBool(l.MaxBytesRequired),
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx)},
 	}
 }
 
@@ -335,6 +202,8 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := operationContext(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
 	res, signer, err := r.client.resolver(ctx)
 	if err != nil {
 		addOperatorError(&resp.Diagnostics, err)
@@ -356,11 +225,12 @@ func (r *accountResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	plan.JWT = types.StringValue(token)
 	if _, err := res.Push(ctx, token); err != nil {
-		// After a partial push some servers hold the account: keep its keys
-		// in state (tainted) rather than orphan an account whose signing
-		// seed nobody has. Other failures stored nothing.
 		addAccountError(&resp.Diagnostics, "push", plan.Name.ValueString(), err)
-		if errors.Is(err, accounts.ErrIncomplete) {
+		// Unless the push provably reached no server (or none that keeps
+		// accounts), some may hold the account now: keep its keys in state
+		// (tainted) rather than orphan an account whose signing seed
+		// nobody has.
+		if !errors.Is(err, accounts.ErrNotSent) && !errors.Is(err, accounts.ErrMemoryResolver) {
 			plan.ConformanceReport = types.ObjectNull(reportAttrTypes)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		}
@@ -391,6 +261,7 @@ func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	if state.JWT.IsNull() { // after import: the defaults, and everything else from the servers
 		state.PurgeJetStreamOnDestroy = types.BoolValue(false)
+		state.PurgeK3sDatastores = types.BoolValue(false)
 		state.Conformance = defaultConformance(modeReport)
 		state.ConformanceReport = types.ObjectNull(reportAttrTypes)
 	}
@@ -409,7 +280,12 @@ func (r *accountResource) Read(ctx context.Context, req resource.ReadRequest, re
 			addAccountError(&resp.Diagnostics, "decode the servers' JWT of", state.Name.ValueString(), err)
 			return
 		}
-		if same, _ := jwtSame(state.JWT.ValueString(), token); !same {
+		same, err := jwtSame(state.JWT.ValueString(), token)
+		if err != nil {
+			resp.Diagnostics.AddWarning(fmt.Sprintf("Cannot compare account %s with the servers' copy", state.Name.ValueString()),
+				fmt.Sprintf("%v. The servers' claims are taken as they are; the plan shows how they differ from the configuration.", err))
+		}
+		if !same {
 			state.fromAccount(a, token)
 		}
 	default:
@@ -450,6 +326,8 @@ func (r *accountResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := operationContext(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	defer cancel()
 	res, signer, err := r.client.resolver(ctx)
 	if err != nil {
 		addOperatorError(&resp.Diagnostics, err)
@@ -477,41 +355,96 @@ func (r *accountResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := operationContext(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	res, signer, err := r.client.resolver(ctx)
 	if err != nil {
 		addOperatorError(&resp.Diagnostics, err)
 		return
 	}
-	if state.PurgeJetStreamOnDestroy.ValueBool() {
-		if state.SigningSeed.ValueString() == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("purge_jetstream_on_destroy"), "Cannot purge the account's JetStream data",
-				"The account signing seed is not known (the account was imported), so no user can be minted to delete its streams. "+
-					"Set purge_jetstream_on_destroy = false and delete the streams another way.")
-			return
-		}
-		opts, err := natsconn.Options(r.client.identity)
-		if err != nil {
-			addConnError(&resp.Diagnostics, err)
-			return
-		}
-		if _, err := accounts.PurgeStreams(ctx, accounts.DialURLs(r.client.serverURLs(), opts...), accounts.PurgeRequest{
-			Account: state.PublicKey.ValueString(), SigningSeed: []byte(state.SigningSeed.ValueString()),
-		}); err != nil {
-			addAccountError(&resp.Diagnostics, "purge the streams of", state.Name.ValueString(), err)
-			return
-		}
+	if state.PurgeJetStreamOnDestroy.ValueBool() && !r.purge(ctx, &state, &resp.Diagnostics) {
+		return // nothing deleted: the account stays, and so does its data
 	}
 	if _, err := res.Delete(ctx, signer, state.PublicKey.ValueString()); err != nil {
 		addAccountError(&resp.Diagnostics, "delete", state.Name.ValueString(), err)
 	}
 }
 
-// ModifyPlan plans a push when Read found the servers out of step (an empty
-// jwt in state): the new jwt is unknown until applied.
+// purge deletes every stream of the account, as a user minted for it and
+// connected through the pool. A bucket holding k3s state stops it, unless
+// purge_k3s_datastores says otherwise: nothing on the server tells which
+// of them Terraform protects. It reports whether the account may go.
+func (r *accountResource) purge(ctx context.Context, state *accountModel, diags *diag.Diagnostics) bool {
+	name := state.Name.ValueString()
+	if state.SigningSeed.ValueString() == "" {
+		diags.AddAttributeError(path.Root("purge_jetstream_on_destroy"), "Cannot purge the account's JetStream data",
+			"The account signing seed is not known (the account was imported), so no user can be minted to delete its streams. "+
+				"Set purge_jetstream_on_destroy = false and delete the streams another way.")
+		return false
+	}
+	if r.client.unknown {
+		addConnError(diags, errConfigUnknown)
+		return false
+	}
+	base, err := r.client.identity.Resolved()
+	if err != nil {
+		addConnError(diags, err)
+		return false
+	}
+	user, err := accounts.PurgeUser(state.PublicKey.ValueString(), []byte(state.SigningSeed.ValueString()), r.client.domain, inboxPrefixOf(r.client))
+	if err != nil {
+		addAccountError(diags, "purge the streams of", name, err)
+		return false
+	}
+	id := base.WithCreds(string(user.Creds))
+	conn, err := r.client.pool.Get(ctx, id)
+	if err != nil {
+		addConnError(diags, err)
+		return false
+	}
+	defer r.client.pool.Drop(id) // a throwaway identity: do not keep its connection
+	js, err := conn.JetStream(r.client.domain)
+	if err != nil {
+		addConnError(diags, err)
+		return false
+	}
+	if !state.PurgeK3sDatastores.ValueBool() {
+		found, err := k3s.Datastores(ctx, js)
+		if err != nil && !errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) && !errors.Is(err, jetstream.ErrJetStreamNotEnabled) {
+			addAccountError(diags, "look for k3s datastores in", name, err)
+			return false
+		}
+		if len(found) > 0 {
+			diags.AddAttributeError(path.Root("purge_jetstream_on_destroy"), fmt.Sprintf("Account %q holds k3s cluster state", name),
+				fmt.Sprintf("The purge would delete the k3s datastore bucket(s) %s, so nothing was purged or deleted. "+
+					"The provider cannot tell from the servers which datastores deletion_protection guards, so it guards them all. "+
+					"Move or destroy those datastores first (nats_k3s_datastore with deletion_protection = false), "+
+					"or, to delete that cluster state with the account, set purge_k3s_datastores = true and apply before destroying.",
+					strings.Join(quoteAll(found), ", ")))
+			return false
+		}
+	}
+	if _, err := accounts.PurgeStreams(ctx, js); err != nil {
+		addAccountError(diags, "purge the streams of", name, err)
+		return false
+	}
+	return true
+}
+
+// ModifyPlan plans no report when the check is off, and a push when Read
+// found the servers out of step (an empty jwt in state): the new jwt is
+// unknown until applied.
 func (r *accountResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
+	var setting types.Object
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("conformance"), &setting)...)
+	planReport(ctx, setting, &resp.Plan, &resp.Diagnostics)
+	if req.State.Raw.IsNull() {
+		return
+	}
+	planNoChange(req, resp)
 	var jwt types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("jwt"), &jwt)...)
 	if !jwt.IsNull() && jwt.ValueString() == "" {
@@ -549,15 +482,17 @@ func (r *accountResource) check(ctx context.Context, m *accountModel, diags *dia
 			return conformance.Failed(opts, "connect", err)
 		}
 		defer r.client.pool.Drop(r.client.identityFor(creds))
+		js, err := conn.JetStream("")
+		if err != nil {
+			return conformance.Failed(opts, "connect", err)
+		}
 		// Servers enable JetStream for a just-pushed account a moment after
 		// acknowledging the push.
-		if js, err := conn.JetStream(""); err == nil {
-			waitCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			for _, err := js.AccountInfo(waitCtx); err != nil && waitCtx.Err() == nil; _, err = js.AccountInfo(waitCtx) {
-				time.Sleep(50 * time.Millisecond)
-			}
-			cancel()
+		waitCtx, cancel := context.WithTimeout(ctx, jetStreamEnableWait)
+		for _, err := js.AccountInfo(waitCtx); err != nil && waitCtx.Err() == nil; _, err = js.AccountInfo(waitCtx) {
+			time.Sleep(50 * time.Millisecond)
 		}
+		cancel()
 		scratch := fmt.Sprintf("conformance_%d", time.Now().UnixNano())
 		t := conformance.Target{
 			Endpoint: k3s.Endpoint{Servers: r.client.endpointServers(), Bucket: scratch, NoEmbed: true, CredsFile: "account.creds"},
@@ -565,12 +500,23 @@ func (r *accountResource) check(ctx context.Context, m *accountModel, diags *dia
 			Scratch:  true,
 		}
 		rep := conformance.Run(ctx, conn.NC, t, opts)
-		if js, err := conn.JetStream(""); err == nil {
-			_ = k3s.DeleteBucket(context.WithoutCancel(ctx), js, scratch)
+		delCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), scratchDeleteWait)
+		defer cancel()
+		if err := k3s.DeleteBucket(delCtx, js, scratch); err != nil && !errors.Is(err, k3s.ErrNoBucket) {
+			diags.AddWarning(fmt.Sprintf("The check's scratch bucket in account %q is left behind", m.Name.ValueString()),
+				fmt.Sprintf("Bucket %q, which the KINE check made in the account, could not be deleted: %v. Delete it with the nats CLI (nats kv del %s).", scratch, err, scratch))
 		}
 		return rep
 	}, diags)
 }
+
+// Waits of the account check, each also cut by the operation's time limit.
+const (
+	// jetStreamEnableWait: servers enable JetStream for a just-pushed
+	// account a moment after acknowledging the push.
+	jetStreamEnableWait = 15 * time.Second
+	scratchDeleteWait   = 10 * time.Second
+)
 
 func addOperatorError(diags *diag.Diagnostics, err error) {
 	if errors.Is(err, errNoOperator) {
@@ -604,34 +550,4 @@ func describeLookup(l *accounts.LookupResult) string {
 	}
 	fmt.Fprintf(&b, "%d different JWTs are stored.", len(l.Versions))
 	return b.String()
-}
-
-func int64Ptr(v types.Int64) *int64 {
-	if v.IsNull() || v.IsUnknown() {
-		return nil
-	}
-	return accounts.Int64(v.ValueInt64())
-}
-
-func int64Value(p *int64) types.Int64 {
-	if p == nil {
-		return types.Int64Null()
-	}
-	return types.Int64Value(*p)
-}
-
-func optionalBool(v bool) types.Bool {
-	if !v {
-		return types.BoolNull()
-	}
-	return types.BoolValue(true)
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
+	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
 	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
@@ -321,6 +322,81 @@ removed {
   }
 }
 `,
+			},
+		},
+	})
+}
+
+// purge_jetstream_on_destroy with a k3s datastore in the account: the
+// destroy stops, naming the bucket, and nothing is purged or deleted;
+// purge_k3s_datastores lets it go. The provider sets an inbox prefix,
+// which the purge user is minted for (the purge used to fail on it).
+func TestAccAccount_purgeGuardsDatastores(t *testing.T) {
+	name := uniqueName(t)
+	var pub, seed string
+	streams := func() (map[string]bool, error) {
+		user, err := accounts.IssueUser(accounts.User{Name: "observer", Account: pub}, []byte(seed), nil)
+		if err != nil {
+			return nil, err
+		}
+		return listBuckets(testnats.JetStream(t, opCluster.Servers[0].URL, user.Creds, ""))
+	}
+	config := func(extra string) string {
+		return providerBlock(opCluster.URLs(), operatorBlock(opCluster)+`  inbox_prefix = "_INBOX_k3s"`) + fmt.Sprintf(`
+resource "nats_account" "test" {
+  name = %q
+  jetstream = { disk_storage = 104857600, memory_storage = 0 }
+  purge_jetstream_on_destroy = true
+  conformance = { mode = "off" }
+%s
+}
+`, name, extra)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy: func(*terraform.State) error {
+			for _, s := range opCluster.Servers {
+				for _, b := range []string{"guarded", "plain"} {
+					if m, _ := filepath.Glob(filepath.Join(s.StoreDir(), "*", pub, "streams", "KV_"+b)); len(m) > 0 {
+						return fmt.Errorf("bucket %s is still on disk after the purge: %v", b, m)
+					}
+				}
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: config(""),
+				Check: func(s *terraform.State) error {
+					attrs := s.RootModule().Resources[accountAddr].Primary.Attributes
+					pub, seed = attrs["public_key"], attrs["signing_seed"]
+					user, err := accounts.IssueUser(accounts.User{Name: "filler", Account: pub}, []byte(seed), nil)
+					if err != nil {
+						return err
+					}
+					js := testnats.JetStream(t, opCluster.Servers[0].URL, user.Creds, "")
+					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+					defer cancel()
+					if _, err := k3s.EnsureBucket(ctx, js, "guarded", 1, 10); err != nil {
+						return err
+					}
+					_, err = kv.CreateExact(ctx, js, jetstream.KeyValueConfig{Bucket: "plain"})
+					return err
+				},
+			},
+			{
+				Config:      config(""),
+				Destroy:     true,
+				ExpectError: errorLike(`Account ".*" holds k3s cluster state.*datastore bucket\(s\) "guarded".*nothing was purged or deleted`),
+			},
+			{
+				PreConfig: func() {
+					got, err := streams()
+					if err != nil || !got["guarded"] || !got["plain"] {
+						t.Fatalf("after the refused destroy the account holds %v (err %v), want both buckets", got, err)
+					}
+				},
+				Config: config("  purge_k3s_datastores = true"),
 			},
 		},
 	})

@@ -10,10 +10,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -31,6 +34,10 @@ const (
 )
 
 const defaultCheckTimeout = "60s"
+
+// checkReserve is kept back from an operation's time limit when the check
+// is cut to fit it.
+const checkReserve = 2 * time.Second
 
 // conformanceModel is the shared `conformance` attribute.
 type conformanceModel struct {
@@ -97,8 +104,10 @@ func conformanceAttribute(defaultMode string) schema.SingleNestedAttribute {
 			"timeout": schema.StringAttribute{
 				CustomType: timetypes.GoDurationType{},
 				Optional:   true, Computed: true, Default: stringdefault.StaticString(defaultCheckTimeout),
-				MarkdownDescription: "Upper bound of the whole check, as a Go duration. Defaults to `" + defaultCheckTimeout + "`.",
-				Validators:          []validator.String{positiveDuration()},
+				MarkdownDescription: "Upper bound of the whole check, as a Go duration. Defaults to `" + defaultCheckTimeout + "`; " +
+					"the operation's own time limit (`timeouts`) bounds it too.",
+				Validators:    []validator.String{positiveDuration()},
+				PlanModifiers: []planmodifier.String{durationUnchanged()},
 			},
 		},
 	}
@@ -112,6 +121,14 @@ func defaultConformance(mode string) types.Object {
 		"profile": types.StringValue(string(conformance.ProfileQuick)),
 		"timeout": timetypes.NewGoDurationValueFromStringMust(defaultCheckTimeout),
 	})
+}
+
+// planReport plans conformance_report as null when the check is off, so a
+// plan does not show a report "known after apply" that will never come.
+func planReport(ctx context.Context, setting types.Object, plan *tfsdk.Plan, diags *diag.Diagnostics) {
+	if conformanceMode(ctx, setting) == modeOff {
+		diags.Append(plan.SetAttribute(ctx, path.Root("conformance_report"), types.ObjectNull(reportAttrTypes))...)
+	}
 }
 
 // reportAttribute is the computed `conformance_report`.
@@ -179,6 +196,11 @@ func runConformance(ctx context.Context, setting types.Object, what string, run 
 	}
 	timeout, d := m.Timeout.ValueGoDuration()
 	diags.Append(d...)
+	// The operation's time limit bounds the check too, with a moment kept
+	// back for saving the result.
+	if deadline, ok := ctx.Deadline(); ok {
+		timeout = max(min(timeout, time.Until(deadline)-checkReserve), time.Second)
+	}
 	opts := conformance.Options{
 		Profile: conformance.Profile(m.Profile.ValueString()),
 		Timeout: timeout,

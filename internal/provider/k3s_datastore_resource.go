@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -28,12 +29,14 @@ import (
 
 	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
+	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*k3sDatastoreResource)(nil)
-	_ resource.ResourceWithImportState = (*k3sDatastoreResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*k3sDatastoreResource)(nil)
+	_ resource.ResourceWithConfigure      = (*k3sDatastoreResource)(nil)
+	_ resource.ResourceWithImportState    = (*k3sDatastoreResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*k3sDatastoreResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*k3sDatastoreResource)(nil)
 )
 
 type k3sDatastoreResource struct{ client *client }
@@ -41,26 +44,28 @@ type k3sDatastoreResource struct{ client *client }
 func newK3sDatastoreResource() resource.Resource { return &k3sDatastoreResource{} }
 
 type k3sDatastoreModel struct {
-	ID                 types.String `tfsdk:"id"`
-	Bucket             types.String `tfsdk:"bucket"`
-	Replicas           types.Int64  `tfsdk:"replicas"`
-	RevHistory         types.Int64  `tfsdk:"rev_history"`
-	Servers            types.List   `tfsdk:"servers"`
-	Credentials        types.String `tfsdk:"credentials"`
-	CredsFile          types.String `tfsdk:"creds_file"`
-	ContextFile        types.String `tfsdk:"context_file"`
-	CAFile             types.String `tfsdk:"ca_file"`
-	CertFile           types.String `tfsdk:"cert_file"`
-	KeyFile            types.String `tfsdk:"key_file"`
-	JetStreamDomain    types.String `tfsdk:"jetstream_domain"`
-	DeletionProtection types.Bool   `tfsdk:"deletion_protection"`
-	Conformance        types.Object `tfsdk:"conformance"`
-	ConformanceReport  types.Object `tfsdk:"conformance_report"`
-	Adopted            types.Bool   `tfsdk:"adopted"`
-	Endpoint           types.String `tfsdk:"endpoint"`
-	EndpointRedacted   types.String `tfsdk:"endpoint_redacted"`
-	K3sConfig          types.String `tfsdk:"k3s_config"`
-	KineArgs           types.List   `tfsdk:"kine_args"`
+	ID                 types.String   `tfsdk:"id"`
+	Bucket             types.String   `tfsdk:"bucket"`
+	Replicas           types.Int64    `tfsdk:"replicas"`
+	RevHistory         types.Int64    `tfsdk:"rev_history"`
+	Servers            types.List     `tfsdk:"servers"`
+	Credentials        types.String   `tfsdk:"credentials"`
+	CredsFile          types.String   `tfsdk:"creds_file"`
+	ContextFile        types.String   `tfsdk:"context_file"`
+	CAFile             types.String   `tfsdk:"ca_file"`
+	CertFile           types.String   `tfsdk:"cert_file"`
+	KeyFile            types.String   `tfsdk:"key_file"`
+	JetStreamDomain    types.String   `tfsdk:"jetstream_domain"`
+	DeletionProtection types.Bool     `tfsdk:"deletion_protection"`
+	AllowHistoryTrim   types.Bool     `tfsdk:"allow_history_trim"`
+	Conformance        types.Object   `tfsdk:"conformance"`
+	ConformanceReport  types.Object   `tfsdk:"conformance_report"`
+	Adopted            types.Bool     `tfsdk:"adopted"`
+	Endpoint           types.String   `tfsdk:"endpoint"`
+	EndpointRedacted   types.String   `tfsdk:"endpoint_redacted"`
+	K3sConfig          types.String   `tfsdk:"k3s_config"`
+	KineArgs           types.List     `tfsdk:"kine_args"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *k3sDatastoreResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -71,7 +76,7 @@ func (r *k3sDatastoreResource) Configure(_ context.Context, req resource.Configu
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-func (r *k3sDatastoreResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *k3sDatastoreResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	computed := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
@@ -94,8 +99,9 @@ func (r *k3sDatastoreResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 			"rev_history": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(k3s.DefaultRevHistory),
-				MarkdownDescription: "Revisions KINE keeps per key (its `revHistory`), 2 to 64; changes in place, with the endpoint kept in step. Defaults to `10`.",
-				Validators:          []validator.Int64{int64validator.Between(k3s.MinRevHistory, k3s.MaxRevHistory)},
+				MarkdownDescription: "Revisions KINE keeps per key (its `revHistory`), 2 to 64; changes in place, with the endpoint kept in step. " +
+					"Lowering it deletes older revisions of every key at once, so it needs `allow_history_trim = true`. Defaults to `10`.",
+				Validators: []validator.Int64{int64validator.Between(k3s.MinRevHistory, k3s.MaxRevHistory)},
 			},
 			"servers": schema.ListAttribute{
 				ElementType: types.StringType, Optional: true,
@@ -136,14 +142,20 @@ func (r *k3sDatastoreResource) Schema(_ context.Context, _ resource.SchemaReques
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.AlsoRequires(path.MatchRoot("cert_file"))},
 			},
 			"jetstream_domain": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "JetStream domain to create the bucket in. KINE has no domain option: the endpoint's servers must be servers of that domain. Changing it replaces the datastore.",
-				Validators:          []validator.String{domainValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Optional: true, Computed: true,
+				MarkdownDescription: "JetStream domain to create the bucket in; defaults to the provider's `jetstream_domain`. KINE has no domain option: " +
+					"the endpoint's servers must be servers of that domain. Changing the domain the bucket is in replaces the datastore (deleting " +
+					"the cluster state, which deletion_protection stops); writing out the provider's default does not.",
+				Validators: []validator.String{domainValidator()},
 			},
 			"deletion_protection": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				MarkdownDescription: "When `true`, destroying the datastore fails and the cluster state is kept. Defaults to `true`.",
+				MarkdownDescription: "When `true`, destroying or replacing the datastore fails and the cluster state is kept. Defaults to `true`.",
+			},
+			"allow_history_trim": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Allow lowering `rev_history` below what the bucket keeps: every key then loses its older revisions at once " +
+					"(KINE serves them to watches and reads at past revisions). Without it such a plan fails. Defaults to `false`.",
 			},
 			"conformance":        conformanceAttribute(modeEnforce),
 			"conformance_report": reportAttribute(),
@@ -166,6 +178,7 @@ func (r *k3sDatastoreResource) Schema(_ context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Arguments to run the `kine` binary standalone against this datastore (listening on loopback).",
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx)},
 	}
 }
 
@@ -208,16 +221,52 @@ func setOutputs(m *k3sDatastoreModel, ep k3s.Endpoint) {
 	m.ID = types.StringValue(bucketID(m.JetStreamDomain.ValueString(), ep.Bucket))
 }
 
-// ModifyPlan shows the endpoint at plan time and warns before a replacement
-// deletes a cluster's state.
+// ValidateConfig rejects servers KINE cannot take, at validate and plan
+// time rather than at apply.
+func (r *k3sDatastoreResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var servers []types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("servers"), &servers)...)
+	for i, s := range servers {
+		if s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		ep := k3s.Endpoint{Servers: []string{s.ValueString()}}
+		if err := ep.Validate(); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("servers").AtListIndex(i), "Invalid datastore server",
+				fmt.Sprintf("KINE cannot use this server: %s.\n\nGive host:port or nats://host:port (TLS comes from ca_file, cert_file and key_file, not from the scheme).",
+					strings.TrimPrefix(err.Error(), "Servers[0]: ")))
+		}
+	}
+}
+
+// ModifyPlan plans the effective domain, shows the endpoint and config
+// whenever what they depend on is known (so they stay known, and unchanged,
+// through changes that do not touch them), and guards the cluster state:
+// a replacement warns, and lowering rev_history needs allow_history_trim.
 func (r *k3sDatastoreResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
+	r.client.planDomain(ctx, req, resp)
 	var plan k3sDatastoreModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !req.Plan.Raw.IsFullyKnown() || (r.client != nil && r.client.unknown) {
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
 		return
+	}
+	if conformanceMode(ctx, plan.Conformance) == modeOff {
+		plan.ConformanceReport = types.ObjectNull(reportAttrTypes)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
+	if !req.State.Raw.IsNull() {
+		var state k3sDatastoreModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		guardDatastorePlan(&state, &plan, resp)
+	}
+	if !plan.endpointKnown() || (r.client != nil && r.client.unknown && plan.Servers.IsNull() && plan.ContextFile.IsNull()) {
+		return // the outputs stay unknown until what they depend on is known
 	}
 	ep, diags := r.endpoint(ctx, &plan)
 	resp.Diagnostics.Append(diags...)
@@ -225,43 +274,66 @@ func (r *k3sDatastoreResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	setOutputs(&plan, ep)
-	if !req.State.Raw.IsNull() {
-		var state k3sDatastoreModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if state.Bucket.ValueString() != plan.Bucket.ValueString() || state.JetStreamDomain.ValueString() != plan.JetStreamDomain.ValueString() {
-			resp.Diagnostics.AddWarning("The k3s cluster state would be lost",
-				fmt.Sprintf("This plan replaces the datastore: bucket %q, which holds the k3s cluster's state, is deleted and an empty bucket %q is made. "+
-					"Every Kubernetes object of that cluster is lost. If that is not what you want, keep bucket and jetstream_domain as they are.",
-					bucketID(state.JetStreamDomain.ValueString(), state.Bucket.ValueString()), plan.ID.ValueString()))
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	planNoChange(req, resp)
+}
+
+// endpointKnown says whether everything the endpoint and config outputs
+// depend on is known.
+func (m *k3sDatastoreModel) endpointKnown() bool {
+	for _, v := range []interface{ IsUnknown() bool }{m.Bucket, m.Replicas, m.RevHistory, m.Servers, m.CredsFile, m.ContextFile,
+		m.CAFile, m.CertFile, m.KeyFile, m.JetStreamDomain} {
+		if v.IsUnknown() {
+			return false
 		}
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	return true
+}
+
+// guardDatastorePlan warns before a replacement deletes a cluster's state
+// and refuses to lower rev_history without allow_history_trim.
+func guardDatastorePlan(state, plan *k3sDatastoreModel, resp *resource.ModifyPlanResponse) {
+	was := bucketID(state.JetStreamDomain.ValueString(), state.Bucket.ValueString())
+	replaced := plan.Bucket.IsUnknown() || state.Bucket.ValueString() != plan.Bucket.ValueString()
+	for _, p := range resp.RequiresReplace {
+		replaced = replaced || p.Equal(path.Root("jetstream_domain"))
+	}
+	if replaced {
+		resp.Diagnostics.AddWarning("The k3s cluster state would be lost",
+			fmt.Sprintf("This plan replaces the datastore: bucket %q, which holds the k3s cluster's state, is deleted and an empty bucket is made. "+
+				"Every Kubernetes object of that cluster is lost. deletion_protection = %t on the current datastore%s. "+
+				"If that is not what you want, keep bucket and jetstream_domain as they are.",
+				was, state.DeletionProtection.ValueBool(), map[bool]string{true: " stops it at apply", false: " lets it happen"}[state.DeletionProtection.ValueBool()]))
+		return
+	}
+	if plan.RevHistory.IsUnknown() || plan.RevHistory.ValueInt64() >= state.RevHistory.ValueInt64() {
+		return
+	}
+	what := fmt.Sprintf("datastore %q", was)
+	wasCfg, nowCfg := kv.Config{History: int(state.RevHistory.ValueInt64())}, kv.Config{History: int(plan.RevHistory.ValueInt64())}
+	if !plan.AllowHistoryTrim.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("rev_history"), "Lowering rev_history deletes k3s cluster history",
+			fmt.Sprintf("rev_history goes from %d to %d on %s: every key would keep only its newest %d revisions, and the older ones are deleted at once "+
+				"(KINE serves them to watches and to reads at past revisions). Set allow_history_trim = true to do it anyway, or keep rev_history at %d.",
+				state.RevHistory.ValueInt64(), plan.RevHistory.ValueInt64(), what, plan.RevHistory.ValueInt64(), state.RevHistory.ValueInt64()))
+		return
+	}
+	warnLosses(&resp.Diagnostics, what, wasCfg, nowCfg, map[string]string{"history": "rev_history"})
 }
 
 func (r *k3sDatastoreResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, js jetstream.JetStream, ep k3s.Endpoint, m *k3sDatastoreModel) bool {
+	r.save(ctx, req.Plan, &resp.State, opCreate, &resp.Diagnostics, func(ctx context.Context, js jetstream.JetStream, ep k3s.Endpoint, m *k3sDatastoreModel) error {
 		adopted, err := k3s.EnsureBucket(ctx, js, ep.Bucket, ep.Replicas, ep.RevHistory)
-		var mm *k3s.MismatchError
-		if errors.As(err, &mm) {
-			resp.Diagnostics.AddAttributeError(path.Root("bucket"), "Existing bucket is not a KINE datastore",
-				mm.Error()+"\n\nKINE would refuse to start against it. Use another bucket name, change replicas/rev_history to match, "+
-					"or fix the bucket (nats_kv_bucket can manage it) so that it has exactly these settings.")
-			return false
-		}
-		if err != nil {
-			addBucketError(&resp.Diagnostics, "create", ep.Bucket, err)
-			return false
-		}
 		m.Adopted = types.BoolValue(adopted)
-		return true
+		return err
 	})
 }
 
 // save brings the bucket to the plan with write (create or resize), then
 // fills the endpoint outputs, runs KINE with exactly that endpoint, and
 // saves the state.
-func (r *k3sDatastoreResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
-	write func(context.Context, jetstream.JetStream, k3s.Endpoint, *k3sDatastoreModel) bool) {
+func (r *k3sDatastoreResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, op string, diags *diag.Diagnostics,
+	write func(context.Context, jetstream.JetStream, k3s.Endpoint, *k3sDatastoreModel) error) {
 	var plan k3sDatastoreModel
 	diags.Append(planned.Get(ctx, &plan)...)
 	ep, d := r.endpoint(ctx, &plan)
@@ -269,15 +341,35 @@ func (r *k3sDatastoreResource) save(ctx context.Context, planned tfsdk.Plan, sta
 	if diags.HasError() {
 		return
 	}
+	ctx, cancel := operationContext(ctx, plan.Timeouts, op, diags)
+	defer cancel()
 	js, err := r.client.jetStream(ctx, plan.Credentials, plan.JetStreamDomain)
 	if err != nil {
 		addConnError(diags, err)
 		return
 	}
-	if !write(ctx, js, ep, &plan) {
+	setOutputs(&plan, ep)
+	if err := write(ctx, js, ep, &plan); err != nil {
+		var mm *k3s.MismatchError
+		switch {
+		case errors.As(err, &mm):
+			diags.AddAttributeError(path.Root("bucket"), "Existing bucket is not a KINE datastore",
+				mm.Error()+"\n\nKINE would refuse to start against it. Use another bucket name, change replicas/rev_history to match, "+
+					"or fix the bucket (nats_kv_bucket can manage it) so that it has exactly these settings.")
+		case errors.Is(err, k3s.ErrHistoryTrim):
+			diags.AddAttributeError(path.Root("rev_history"), "Lowering rev_history deletes k3s cluster history",
+				err.Error()+"\n\nSet allow_history_trim = true to do it anyway, or keep rev_history where it is.")
+		default:
+			addBucketError(diags, op, ep.Bucket, err)
+		}
+		if op == opCreate && errors.Is(err, kv.ErrMayExist) {
+			// The server may hold the new bucket: keep it in state
+			// (tainted), so it is not orphaned.
+			plan.ConformanceReport = types.ObjectNull(reportAttrTypes)
+			diags.Append(state.Set(ctx, &plan)...)
+		}
 		return
 	}
-	setOutputs(&plan, ep)
 	plan.ConformanceReport = r.check(ctx, &plan, ep, diags)
 	if diags.HasError() && plan.Adopted.ValueBool() && state.Raw.IsNull() {
 		// The check failed on a bucket that existed before (perhaps with a
@@ -310,6 +402,7 @@ func (r *k3sDatastoreResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	state.Replicas, state.RevHistory = types.Int64Value(int64(replicas)), types.Int64Value(int64(history))
+	state.JetStreamDomain = r.client.effectiveDomain(state.JetStreamDomain)
 	// Other settings are not attributes, but KINE refuses the bucket if any
 	// of them moved: say so at every plan.
 	if len(drift) > 0 {
@@ -326,6 +419,7 @@ func (r *k3sDatastoreResource) Read(ctx context.Context, req resource.ReadReques
 		state.Conformance = defaultConformance(modeEnforce)
 		state.ConformanceReport = types.ObjectNull(reportAttrTypes)
 		state.Adopted = types.BoolValue(true)
+		state.AllowHistoryTrim = types.BoolValue(false)
 		state.Servers = types.ListNull(types.StringType)
 	}
 	ep, diags := r.endpoint(ctx, &state)
@@ -338,12 +432,8 @@ func (r *k3sDatastoreResource) Read(ctx context.Context, req resource.ReadReques
 }
 
 func (r *k3sDatastoreResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, js jetstream.JetStream, ep k3s.Endpoint, _ *k3sDatastoreModel) bool {
-		if err := k3s.ResizeBucket(ctx, js, ep.Bucket, ep.Replicas, ep.RevHistory); err != nil {
-			addBucketError(&resp.Diagnostics, "update", ep.Bucket, err)
-			return false
-		}
-		return true
+	r.save(ctx, req.Plan, &resp.State, opUpdate, &resp.Diagnostics, func(ctx context.Context, js jetstream.JetStream, ep k3s.Endpoint, m *k3sDatastoreModel) error {
+		return k3s.ResizeBucket(ctx, js, ep.Bucket, ep.Replicas, ep.RevHistory, m.AllowHistoryTrim.ValueBool())
 	})
 }
 
@@ -357,6 +447,8 @@ func (r *k3sDatastoreResource) Delete(ctx context.Context, req resource.DeleteRe
 		fmt.Sprintf("Bucket %q holds a k3s cluster's state and deletion_protection = true, so nothing was deleted.", state.Bucket.ValueString()), &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := operationContext(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	js, err := r.client.jetStream(ctx, state.Credentials, state.JetStreamDomain)
 	if err != nil {
 		addConnError(&resp.Diagnostics, err)

@@ -6,10 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -20,7 +16,6 @@ import (
 
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
 	"github.com/natsk3s/terraform-provider-nats/internal/kv"
-	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
@@ -247,52 +242,6 @@ func TestAccK3sDatastore_smallPayload(t *testing.T) {
 	})
 }
 
-// A plan that replaces the datastore warns that the cluster's state would
-// be lost; an in-place change does not.
-func TestK3sDatastore_replacementWarning(t *testing.T) {
-	ctx := context.Background()
-	r := &k3sDatastoreResource{client: &client{identity: natsconn.Identity{Servers: []string{"nats://n1:4222"}}}}
-	var sr fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
-	model := func(bucket string, replicas int64) k3sDatastoreModel {
-		return k3sDatastoreModel{
-			Bucket: types.StringValue(bucket), Replicas: types.Int64Value(replicas), RevHistory: types.Int64Value(10),
-			Servers: types.ListNull(types.StringType), Credentials: types.StringNull(), CredsFile: types.StringNull(),
-			ContextFile: types.StringNull(), JetStreamDomain: types.StringNull(), DeletionProtection: types.BoolValue(true),
-			Conformance: defaultConformance(modeEnforce), ConformanceReport: types.ObjectNull(reportAttrTypes),
-			Adopted: types.BoolValue(false), ID: types.StringValue(bucket), Endpoint: types.StringValue(""),
-			EndpointRedacted: types.StringValue(""), K3sConfig: types.StringValue(""), KineArgs: types.ListNull(types.StringType),
-		}
-	}
-	plan := func(old, new k3sDatastoreModel) diag.Diagnostics {
-		state := tfsdk.State{Schema: sr.Schema}
-		planned := tfsdk.Plan{Schema: sr.Schema}
-		diags := state.Set(ctx, &old)
-		diags.Append(planned.Set(ctx, &new)...)
-		if diags.HasError() {
-			t.Fatal(diags)
-		}
-		req := fwresource.ModifyPlanRequest{State: state, Plan: planned}
-		resp := fwresource.ModifyPlanResponse{Plan: planned}
-		r.ModifyPlan(ctx, req, &resp)
-		return resp.Diagnostics
-	}
-	warned := func(d diag.Diagnostics) bool {
-		for _, w := range d.Warnings() {
-			if strings.Contains(w.Summary(), "cluster state would be lost") && strings.Contains(w.Detail(), `bucket "prod"`) {
-				return true
-			}
-		}
-		return false
-	}
-	if d := plan(model("prod", 1), model("prod2", 1)); !warned(d) {
-		t.Errorf("renaming the bucket: no data-loss warning in %v", d)
-	}
-	if d := plan(model("prod", 1), model("prod", 3)); warned(d) || d.HasError() {
-		t.Errorf("resizing in place: unexpected diagnostics %v", d)
-	}
-}
-
 // Every invalid value gives a diagnostic on its attribute and creates no
 // bucket.
 func TestAccK3sDatastore_badInput(t *testing.T) {
@@ -307,8 +256,8 @@ func TestAccK3sDatastore_badInput(t *testing.T) {
 		{"creds and context file", "ds_cc", `  creds_file   = "/etc/k3s/nats.creds"
   context_file = "/etc/k3s/nats.json"`, `Invalid Attribute Combination.*creds_file.*context_file`},
 		{"cert without key", "ds_ck", `  cert_file = "/etc/nats/kine.pem"`, `Invalid Attribute Combination.*key_file.*must be specified when.*cert_file`},
-		{"tls scheme in servers", "ds_ts", `  servers = ["tls://127.0.0.1:4222"]`, `Invalid datastore endpoint.*servers.*KINE only dials nats://`},
-		{"password in server", "ds_pw", `  servers = ["nats://kine:secret@127.0.0.1:4222"]`, `Invalid datastore endpoint.*credentials belong in`},
+		{"tls scheme in servers", "ds_ts", `  servers = ["tls://127.0.0.1:4222"]`, `Invalid datastore server.*servers.*KINE only dials nats://`},
+		{"password in server", "ds_pw", `  servers = ["nats://kine:secret@127.0.0.1:4222"]`, `Invalid datastore server.*credentials belong in`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

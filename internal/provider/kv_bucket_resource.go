@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -43,13 +44,14 @@ type kvBucketResource struct{ client *client }
 func newKVBucketResource() resource.Resource { return &kvBucketResource{} }
 
 type kvBucketModel struct {
-	ID                 types.String `tfsdk:"id"`
-	Name               types.String `tfsdk:"name"`
-	JetStreamDomain    types.String `tfsdk:"jetstream_domain"`
-	DeletionProtection types.Bool   `tfsdk:"deletion_protection"`
-	Credentials        types.String `tfsdk:"credentials"`
-	Conformance        types.Object `tfsdk:"conformance"`
-	ConformanceReport  types.Object `tfsdk:"conformance_report"`
+	ID                 types.String   `tfsdk:"id"`
+	Name               types.String   `tfsdk:"name"`
+	JetStreamDomain    types.String   `tfsdk:"jetstream_domain"`
+	DeletionProtection types.Bool     `tfsdk:"deletion_protection"`
+	Credentials        types.String   `tfsdk:"credentials"`
+	Conformance        types.Object   `tfsdk:"conformance"`
+	ConformanceReport  types.Object   `tfsdk:"conformance_report"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 	bucketSettings
 }
 
@@ -61,7 +63,7 @@ func (r *kvBucketResource) Configure(_ context.Context, req resource.ConfigureRe
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-func (r *kvBucketResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *kvBucketResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	emptyMap := types.MapValueMust(types.StringType, map[string]attr.Value{})
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A JetStream key-value bucket. Every setting is read back from the server; " +
@@ -92,6 +94,7 @@ func (r *kvBucketResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Optional:   true, Computed: true, Default: stringdefault.StaticString("0s"),
 				MarkdownDescription: docTTL + " Defaults to `0s`.",
 				Validators:          []validator.String{nonNegativeDuration()},
+				PlanModifiers:       []planmodifier.String{durationUnchanged()},
 			},
 			"max_value_size": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(-1),
@@ -156,16 +159,17 @@ func (r *kvBucketResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Optional:   true, Computed: true, Default: stringdefault.StaticString("0s"),
 				MarkdownDescription: docLimitMarkerTTL + " Defaults to `0s`.",
 				Validators:          []validator.String{nonNegativeDuration()},
+				PlanModifiers:       []planmodifier.String{durationUnchanged()},
 			},
 			"jetstream_domain": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: docDomain + " Changing it replaces the bucket.",
+				Optional: true, Computed: true,
+				MarkdownDescription: docDomain + " Changing the domain the bucket is in replaces it; writing out the provider's default does not.",
 				Validators:          []validator.String{domainValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"deletion_protection": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "When `true`, destroying the bucket fails and nothing is deleted. Defaults to `false`.",
+				MarkdownDescription: "When `true`, destroying (or replacing) the bucket fails and nothing is deleted. Defaults to `false`; " +
+					"an imported bucket starts with `true`, since it holds data Terraform did not make.",
 			},
 			"credentials":        credentialsAttribute(),
 			"conformance":        conformanceAttribute(modeReport),
@@ -175,38 +179,61 @@ func (r *kvBucketResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: docStreamName,
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx)},
 	}
 }
 
-// ModifyPlan derives id and stream_name from the planned name and domain, so
-// they are known at plan time and change with a replacement.
+// ModifyPlan plans the effective JetStream domain (replacing the bucket
+// only when that changes), derives id and stream_name so that they are known
+// at plan time, and warns about changes that delete stored data.
 func (r *kvBucketResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var name, domain types.String
+	domain := r.client.planDomain(ctx, req, resp)
+	var setting types.Object
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("conformance"), &setting)...)
+	planReport(ctx, setting, &resp.Plan, &resp.Diagnostics)
+	var name types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("name"), &name)...)
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("jetstream_domain"), &domain)...)
 	if name.IsUnknown() || domain.IsUnknown() || resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), bucketID(domain.ValueString(), name.ValueString()))...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("stream_name"), kv.StreamName(name.ValueString()))...)
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var was, now kvBucketModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &was)...)
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &now)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	wasCfg, d1 := was.toConfig(ctx, name.ValueString())
+	nowCfg, d2 := now.toConfig(ctx, name.ValueString())
+	if d1.HasError() || d2.HasError() || now.History.IsUnknown() || now.TTL.IsUnknown() || now.MaxBytes.IsUnknown() {
+		return // unknown until apply: nothing to compare yet
+	}
+	warnLosses(&resp.Diagnostics, fmt.Sprintf("bucket %q", name.ValueString()), wasCfg, nowCfg, nil)
+	planNoChange(req, resp)
 }
 
 func (r *kvBucketResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.save(ctx, req.Plan, &resp.State, "create", kv.Create, &resp.Diagnostics)
+	r.save(ctx, req.Plan, &resp.State, opCreate, kv.Create, &resp.Diagnostics)
 }
 
 // save writes the planned bucket to the server (create or update), then
 // puts what the server has into state and runs the check.
-func (r *kvBucketResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, action string,
+func (r *kvBucketResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, op string,
 	write func(context.Context, jetstream.JetStream, kv.Config) (kv.Config, error), diags *diag.Diagnostics) {
 	var plan kvBucketModel
 	diags.Append(planned.Get(ctx, &plan)...)
 	if diags.HasError() {
 		return
 	}
+	ctx, cancel := operationContext(ctx, plan.Timeouts, op, diags)
+	defer cancel()
 	cfg, d := plan.toConfig(ctx, plan.Name.ValueString())
 	diags.Append(d...)
 	if diags.HasError() {
@@ -219,7 +246,13 @@ func (r *kvBucketResource) save(ctx context.Context, planned tfsdk.Plan, state *
 	}
 	got, err := write(ctx, js, cfg)
 	if err != nil {
-		addBucketError(diags, action, cfg.Name, err)
+		addBucketError(diags, op, cfg.Name, err)
+		if op == opCreate && errors.Is(err, kv.ErrMayExist) {
+			// The server may hold the bucket: keep it in state (tainted),
+			// so the next apply replaces it instead of finding a stranger.
+			plan.ConformanceReport = types.ObjectNull(reportAttrTypes)
+			diags.Append(state.Set(ctx, &plan)...)
+		}
 		return
 	}
 	plan.bucketSettings = settingsFrom(got)
@@ -249,9 +282,14 @@ func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	state.bucketSettings = settingsFrom(got)
+	// The domain the bucket was found in, recorded where the state has none
+	// (imported, or written before domains were recorded).
+	state.JetStreamDomain = r.client.effectiveDomain(state.JetStreamDomain)
 	state.ID = types.StringValue(bucketID(state.JetStreamDomain.ValueString(), got.Name))
-	if state.DeletionProtection.IsNull() { // after import: the defaults
-		state.DeletionProtection = types.BoolValue(false)
+	if state.DeletionProtection.IsNull() { // after import
+		// An adopted bucket holds data Terraform did not make: it starts
+		// protected, and the configuration says otherwise if it must.
+		state.DeletionProtection = types.BoolValue(true)
 		state.Conformance = defaultConformance(modeReport)
 		state.ConformanceReport = types.ObjectNull(reportAttrTypes)
 	}
@@ -259,7 +297,7 @@ func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, r
 }
 
 func (r *kvBucketResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.save(ctx, req.Plan, &resp.State, "update", kv.Update, &resp.Diagnostics)
+	r.save(ctx, req.Plan, &resp.State, opUpdate, kv.Update, &resp.Diagnostics)
 }
 
 func (r *kvBucketResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -271,6 +309,8 @@ func (r *kvBucketResource) Delete(ctx context.Context, req resource.DeleteReques
 	if refuseProtected(state.DeletionProtection, "Bucket", fmt.Sprintf("Bucket %q has deletion_protection = true, so it was not deleted.", state.Name.ValueString()), &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := operationContext(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	js, err := r.client.jetStream(ctx, state.Credentials, state.JetStreamDomain)
 	if err != nil {
 		addConnError(&resp.Diagnostics, err)

@@ -83,7 +83,7 @@ func TestAccKVBucket_createUpdateImport(t *testing.T) {
 				ImportStateId:     name,
 				ImportStateVerify: true,
 				// The check's report is not server state: an import cannot know it.
-				ImportStateVerifyIgnore: []string{"conformance_report"},
+				ImportStateVerifyIgnore: []string{"conformance_report", "deletion_protection"},
 			},
 			{
 				Config: bucketConfig(servers, name, `
@@ -125,7 +125,7 @@ func TestAccKVBucket_createUpdateImport(t *testing.T) {
 				ImportState:             true,
 				ImportStateId:           name,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"ttl", "conformance_report"},
+				ImportStateVerifyIgnore: []string{"ttl", "conformance_report", "deletion_protection"},
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
 					if got := states[0].Attributes["ttl"]; got != "1h0m0s" {
 						return fmt.Errorf("imported ttl = %q, want 1h0m0s", got)
@@ -333,7 +333,7 @@ func TestAccKVBucket_domain(t *testing.T) {
 				ImportStateId:     "leaf/" + name,
 				ImportStateVerify: true,
 				// The check's report is not server state: an import cannot know it.
-				ImportStateVerifyIgnore: []string{"conformance_report"},
+				ImportStateVerifyIgnore: []string{"conformance_report", "deletion_protection"},
 			},
 		},
 	})

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
@@ -36,10 +37,20 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	tempDone, err := testnats.IsolateTemp(conformance.TempPrefix)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code, err := runTests(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	// Every test has ended: nothing the provider wrote may be left.
+	if err := tempDone(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
 	}
 	os.Exit(code)
 }

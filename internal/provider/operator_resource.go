@@ -2,12 +2,14 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -44,6 +46,7 @@ type operatorResourceModel struct {
 	ResolverDir          types.String         `tfsdk:"resolver_dir"`
 	AllowDelete          types.Bool           `tfsdk:"allow_delete"`
 	ResolverSyncInterval timetypes.GoDuration `tfsdk:"resolver_sync_interval"`
+	DeletionProtection   types.Bool           `tfsdk:"deletion_protection"`
 
 	ID                       types.String `tfsdk:"id"`
 	PublicKey                types.String `tfsdk:"public_key"`
@@ -139,6 +142,12 @@ func (r *operatorResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Optional:            true,
 				MarkdownDescription: "How often servers compare their account JWT stores, as a Go duration (`2m`). Unset leaves the server's default.",
 				Validators:          []validator.String{positiveDuration()},
+				PlanModifiers:       []planmodifier.String{durationUnchanged()},
+			},
+			"deletion_protection": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "When `true`, a plan that destroys or replaces the operator fails: its seeds exist only in this state, " +
+					"and every account it signed stops being trusted by servers configured with a new one. Defaults to `true`.",
 			},
 
 			"id":         computed("The operator's public key."),
@@ -166,17 +175,32 @@ func (r *operatorResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	}
 }
 
-// ModifyPlan renders server_config at plan time when the JWTs are already in
+// ModifyPlan guards the operator's keys: a plan that destroys or replaces
+// it fails while deletion_protection is on, and warns when it is off. It
+// also renders server_config at plan time when the JWTs are already in
 // state, so an in-place change of the resolver settings shows the exact new
 // fragment. At create (and when replacing) the JWTs are unknown and so is
 // server_config.
 func (r *operatorResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var state operatorResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.Plan.Raw.IsNull() {
+		guardOperatorLoss(&state, "destroys", &resp.Diagnostics)
 		return
 	}
 	var plan operatorResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if operatorReplaced(&state, &plan) {
+		guardOperatorLoss(&state, "replaces", &resp.Diagnostics)
 		return
 	}
 	if plan.JWT.IsUnknown() || plan.SystemAccountJWT.IsUnknown() || plan.ResolverDir.IsUnknown() ||
@@ -189,6 +213,35 @@ func (r *operatorResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("server_config"), cfg)...)
+}
+
+// operatorReplaced says whether the plan makes a new operator: a change of
+// anything written into its JWTs (unknown counts as a change).
+func operatorReplaced(state, plan *operatorResourceModel) bool {
+	for _, v := range [][2]attr.Value{
+		{state.Name, plan.Name}, {state.SystemAccountName, plan.SystemAccountName},
+		{state.SystemUserName, plan.SystemUserName}, {state.StrictSigningKeys, plan.StrictSigningKeys},
+	} {
+		if v[1].IsUnknown() || !v[0].Equal(v[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// guardOperatorLoss refuses (deletion_protection) or warns about a plan
+// that throws away the operator's keys.
+func guardOperatorLoss(state *operatorResourceModel, action string, diags *diag.Diagnostics) {
+	lost := fmt.Sprintf("This plan %s operator %q (%s). Its seeds exist only in this state and are lost with it; "+
+		"servers configured with a new operator stop trusting every account, user and credential the old one signed, "+
+		"and the system user's credentials change.", action, state.Name.ValueString(), state.PublicKey.ValueString())
+	if state.DeletionProtection.IsNull() || state.DeletionProtection.ValueBool() {
+		diags.AddAttributeError(path.Root("deletion_protection"), "The operator is protected from deletion",
+			lost+" deletion_protection is true, so nothing happens. If that is what you want, set deletion_protection = false and apply first; "+
+				"to keep the operator, undo the change to name, system_account_name, system_user_name or strict_signing_keys.")
+		return
+	}
+	diags.AddWarning("The operator's keys would be lost", lost)
 }
 
 func (r *operatorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -249,9 +302,13 @@ func (r *operatorResource) Update(ctx context.Context, req resource.UpdateReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Delete forgets the operator. Servers configured with it keep trusting it
-// until their configuration changes.
-func (r *operatorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+// Delete forgets the operator, unless it is protected (a state written with
+// -refresh=false or an old plan can still get here). Servers configured with
+// it keep trusting it until their configuration changes.
+func (r *operatorResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var protection types.Bool
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("deletion_protection"), &protection)...)
+	refuseProtected(protection, "Operator", "The operator's seeds exist only in the state and deletion_protection = true, so it was kept.", &resp.Diagnostics)
 }
 
 // renderOperatorServerConfig is the nats-server fragment for the model's JWTs and

@@ -109,6 +109,9 @@ func TestAccOperator_lifecycle(t *testing.T) {
 	first := operatorConfig(fmt.Sprintf("  name = %q\n  resolver_dir = %q", name, dir1))
 	second := operatorConfig(fmt.Sprintf("  name = %q\n  resolver_dir = %q\n  allow_delete = false\n  resolver_sync_interval = \"30s\"", name, dir2))
 	strict := operatorConfig(fmt.Sprintf("  name = %q\n  resolver_dir = %q\n  allow_delete = false\n  resolver_sync_interval = \"30s\"\n  strict_signing_keys = true", name, dir3))
+	unprotected := func(config string) string {
+		return strings.Replace(config, "\n}\n", "\n  deletion_protection = false\n}\n", 1)
+	}
 
 	kept := collectors(len(operatorKeys), compare.ValuesSame())
 	replaced := collectors(len(operatorKeys), compare.ValuesDiffer())
@@ -165,7 +168,21 @@ func TestAccOperator_lifecycle(t *testing.T) {
 				Check: checkOperator(t, name, dir2, false, false),
 			},
 			{
-				Config: strict,
+				// A new operator while deletion_protection is on: refused at
+				// plan time, nothing changes.
+				Config:      strict,
+				ExpectError: errorLike(`The operator is protected from deletion.*This plan replaces operator.*Its seeds exist only in this state`),
+			},
+			{
+				Config: unprotected(second),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(operatorAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: addValues(kept, operatorKeys),
+			},
+			{
+				Config: unprotected(strict),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(operatorAddr, plancheck.ResourceActionDestroyBeforeCreate),
@@ -363,7 +380,7 @@ func TestAccOperator_badInput(t *testing.T) {
 				Steps: []resource.TestStep{
 					{Config: operatorConfig("  " + tc.body), ExpectError: errorLike(tc.want)},
 					{
-						Config: operatorConfig(`  name = "o"`),
+						Config: operatorConfig("  name = \"o\"\n  deletion_protection = false"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(operatorAddr, plancheck.ResourceActionCreate),
 						}},

@@ -31,7 +31,9 @@ type Options struct {
 	// Empty means FindTerraform.
 	Terraform string
 	// Provider is the provider binary, or the directory that holds it.
-	// Terraform looks there for terraform-provider-nats.
+	// Terraform looks there for terraform-provider-nats. Empty when the
+	// provider is served otherwise (TF_REATTACH_PROVIDERS in Env, as tests
+	// that serve it in-process do).
 	Provider string
 	// Overrides sends more providers to local builds: registry address to
 	// binary or directory, as Provider. `make bench` uses it for its
@@ -117,11 +119,14 @@ func New(o Options) (*Workspace, error) {
 	if tf, err = filepath.Abs(tf); err != nil {
 		return nil, fmt.Errorf("terraform binary: %w", err)
 	}
-	dir, err := providerDir(o.Provider)
-	if err != nil {
-		return nil, err
+	overrides := map[string]string{}
+	if o.Provider != "" {
+		dir, err := providerDir(o.Provider)
+		if err != nil {
+			return nil, err
+		}
+		overrides[ProviderAddress] = dir
 	}
-	overrides := map[string]string{ProviderAddress: dir}
 	for addr, p := range o.Overrides {
 		if overrides[addr], err = providerDir(p); err != nil {
 			return nil, fmt.Errorf("override for %s: %w", addr, err)

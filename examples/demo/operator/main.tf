@@ -19,6 +19,9 @@ variable "resolver_dir" {
 resource "nats_operator" "demo" {
   name         = "demo"
   resolver_dir = var.resolver_dir
+  # The demo throws its operator away at the end. For a real system keep the
+  # default (true): the seeds exist only in the state.
+  deletion_protection = false
 }
 
 output "server_config" {
