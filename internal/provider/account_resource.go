@@ -148,7 +148,7 @@ func (r *accountResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "User public keys whose JWTs the servers reject, whenever they were issued.",
 				Validators:          []validator.Set{setValuesAreUserKeys()},
 			},
-			"exports": schema.ListNestedAttribute{
+			"exports": schema.SetNestedAttribute{
 				Optional:            true,
 				MarkdownDescription: "Subjects other accounts may import, such as `$JS.API.>` for a hub account that manages JetStream here.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
@@ -158,7 +158,7 @@ func (r *accountResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 					"token_required": schema.BoolAttribute{Optional: true, MarkdownDescription: "Importers need an activation token."},
 				}},
 			},
-			"imports": schema.ListNestedAttribute{
+			"imports": schema.SetNestedAttribute{
 				Optional:            true,
 				MarkdownDescription: "Subjects imported from other accounts.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{

@@ -108,14 +108,55 @@ func TestAccImport_k3sDatastoreDocsExample(t *testing.T) {
 }
 
 func TestAccImport_accountDocsExample(t *testing.T) {
+	pub := pushAccount(t, accounts.Account{Name: "legacy",
+		JetStream: &accounts.JetStreamLimits{DiskStorage: accounts.Int64(1 << 30), MemoryStorage: accounts.Int64(0)}})
+	const addr = "nats_account.legacy"
+	config := providerBlock(opCluster.URLs(), operatorBlock(opCluster)) +
+		example(t, "resources/nats_account/import-by-string-id.tf", "ACOJJN6WUP4ODD75XEBKKTCCUJJCY5ZKQ56XVKYK4BBJWGVAPHGJN6DN", pub)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps:                    []resource.TestStep{{Config: config, ConfigPlanChecks: importedUnchanged(addr)}},
+	})
+}
+
+// The servers keep exports and imports sorted by subject; a configuration
+// may list them in any order.
+func TestAccImport_accountExportsInAnyOrder(t *testing.T) {
+	pub := pushAccount(t, accounts.Account{Name: "exporter", Exports: []accounts.Export{
+		{Subject: "orders.>", Kind: accounts.KindStream}, {Subject: "$JS.API.>", Kind: accounts.KindService},
+	}})
+	config := providerBlock(opCluster.URLs(), operatorBlock(opCluster)) + fmt.Sprintf(`
+import {
+  to = nats_account.test
+  id = %q
+}
+
+resource "nats_account" "test" {
+  name = "exporter"
+  exports = [
+    { subject = "orders.>", type = "stream" },
+    { subject = "$JS.API.>", type = "service" },
+  ]
+}
+`, pub)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps:                    []resource.TestStep{{Config: config, ConfigPlanChecks: importedUnchanged(accountAddr)}},
+	})
+}
+
+// pushAccount makes a with fresh keys, signs it with the operator of
+// opCluster and pushes it to every server, as something made outside
+// Terraform. It returns the public key.
+func pushAccount(t *testing.T, a accounts.Account) string {
+	t.Helper()
 	res, signer := resolverFor(t, opCluster)
 	id, err1 := accounts.NewKey(accounts.KeyAccount)
 	sk, err2 := accounts.NewKey(accounts.KeyAccount)
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
-	a := accounts.Account{Name: "legacy", PublicKey: id.PublicKey, SigningKeys: []string{sk.PublicKey},
-		JetStream: &accounts.JetStreamLimits{DiskStorage: accounts.Int64(1 << 30), MemoryStorage: accounts.Int64(0)}}
+	a.PublicKey, a.SigningKeys = id.PublicKey, []string{sk.PublicKey}
 	tok, _, err := signer.EncodeAccount(a, "")
 	if err != nil {
 		t.Fatal(err)
@@ -125,11 +166,5 @@ func TestAccImport_accountDocsExample(t *testing.T) {
 	if _, err := res.Push(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
-	const addr = "nats_account.legacy"
-	config := providerBlock(opCluster.URLs(), operatorBlock(opCluster)) +
-		example(t, "resources/nats_account/import-by-string-id.tf", "ACOJJN6WUP4ODD75XEBKKTCCUJJCY5ZKQ56XVKYK4BBJWGVAPHGJN6DN", id.PublicKey)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(),
-		Steps:                    []resource.TestStep{{Config: config, ConfigPlanChecks: importedUnchanged(addr)}},
-	})
+	return id.PublicKey
 }
