@@ -218,3 +218,28 @@ func bucketAppears(t *testing.T, js jetstream.JetStream, name string) bool {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// servers from a variable are unknown to `terraform validate`: validation
+// waits for the values instead of failing (it did, in a stack that passed
+// the servers in).
+func TestAccDataSafety_datastoreServersFromVariable(t *testing.T) {
+	cli := newCLIWorkspace(t)
+	cli.write(providerBlock([]string{single.URL}, "") + `
+variable "servers" {
+  type = list(string)
+}
+
+resource "nats_k3s_datastore" "test" {
+  bucket  = "from_variable"
+  servers = var.servers
+}
+`)
+	if out, err := cli.run("validate"); err != nil {
+		t.Fatalf("validate with servers from a variable: %v\n%s", err, out)
+	}
+	out, err := cli.run("plan", "-input=false", `-var=servers=["tls://127.0.0.1:4222"]`)
+	if err == nil {
+		t.Fatalf("a tls:// server from a variable planned:\n%s", out)
+	}
+	wantIn(t, "the plan", out, "Invalid datastore server", "KINE only dials nats://")
+}

@@ -224,8 +224,13 @@ func setOutputs(m *k3sDatastoreModel, ep k3s.Endpoint) {
 // ValidateConfig rejects servers KINE cannot take, at validate and plan
 // time rather than at apply.
 func (r *k3sDatastoreResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var list types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("servers"), &list)...)
+	if list.IsNull() || list.IsUnknown() {
+		return // the provider's servers, or not known until plan or apply
+	}
 	var servers []types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("servers"), &servers)...)
+	resp.Diagnostics.Append(list.ElementsAs(ctx, &servers, false)...)
 	for i, s := range servers {
 		if s.IsNull() || s.IsUnknown() {
 			continue
