@@ -10,7 +10,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -172,31 +171,13 @@ func workspace(o options, dir string, env []string) (*tfrun.Workspace, error) {
 	return w, nil
 }
 
-// readOutputs decodes `terraform output -json` into out, whose fields carry
-// the output names as json tags. Sensitive outputs come out in clear here:
-// the demo hands them from one stage to the next and never prints them.
+// readOutputs decodes `terraform output -json` into out (see
+// tfrun.Workspace.Outputs). The demo hands sensitive outputs from one stage
+// to the next and never prints them.
 func readOutputs(ctx context.Context, w *tfrun.Workspace, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
-	res, err := w.RunQuiet(ctx, nil, "output", "-json")
-	if err != nil {
-		return err
-	}
-	var raw map[string]struct {
-		Value json.RawMessage `json:"value"`
-	}
-	if err := json.Unmarshal([]byte(res.Stdout), &raw); err != nil {
-		return fmt.Errorf("decode terraform output -json: %w", err)
-	}
-	values := map[string]json.RawMessage{}
-	for k, v := range raw {
-		values[k] = v.Value
-	}
-	b, _ := json.Marshal(values)
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("terraform outputs: %w", err)
-	}
-	return nil
+	return w.Outputs(ctx, out)
 }
 
 // verify checks what Terraform said against what the server has, connecting

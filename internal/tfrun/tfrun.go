@@ -1,7 +1,9 @@
 // Package tfrun runs the real terraform CLI against a locally built provider,
-// for `make demo` and `make bench`. Each Workspace is a private directory
-// with its own CLI configuration whose dev_overrides point Terraform at the
-// local provider binary, so no `terraform init` and no registry are needed.
+// for `make demo`, `make bench` and the tests of examples and releases. Each
+// Workspace is a private directory with its own CLI configuration: either
+// dev_overrides point Terraform at the local provider binary, so no
+// `terraform init` and no registry are needed, or a filesystem mirror holds
+// a release of it, installed by `terraform init` as behind a firewall.
 package tfrun
 
 import (
@@ -39,6 +41,10 @@ type Options struct {
 	// binary or directory, as Provider. `make bench` uses it for its
 	// do-nothing reference provider.
 	Overrides map[string]string
+	// Mirror, in place of Provider and Overrides, is a filesystem_mirror
+	// directory holding a release of the provider: `terraform init` installs
+	// it from there with no dev_overrides, and never asks a registry for it.
+	Mirror string
 	// Env is added to the environment of every command (KEY=value).
 	Env []string
 	// Echo, when set, also receives every command's output as it is
@@ -119,18 +125,9 @@ func New(o Options) (*Workspace, error) {
 	if tf, err = filepath.Abs(tf); err != nil {
 		return nil, fmt.Errorf("terraform binary: %w", err)
 	}
-	overrides := map[string]string{}
-	if o.Provider != "" {
-		dir, err := providerDir(o.Provider)
-		if err != nil {
-			return nil, err
-		}
-		overrides[ProviderAddress] = dir
-	}
-	for addr, p := range o.Overrides {
-		if overrides[addr], err = providerDir(p); err != nil {
-			return nil, fmt.Errorf("override for %s: %w", addr, err)
-		}
+	cliText, err := cliConfigFor(o)
+	if err != nil {
+		return nil, err
 	}
 
 	root, err := os.MkdirTemp("", "tfrun-")
@@ -143,7 +140,7 @@ func New(o Options) (*Workspace, error) {
 		return nil, fmt.Errorf("make config dir: %w", err)
 	}
 	cliConfig := filepath.Join(root, "terraform.rc")
-	if err := os.WriteFile(cliConfig, []byte(cliConfigText(overrides)), 0o600); err != nil {
+	if err := os.WriteFile(cliConfig, []byte(cliText), 0o600); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("write CLI config: %w", err)
 	}
@@ -157,6 +154,38 @@ func New(o Options) (*Workspace, error) {
 	)
 	w.env = append(w.env, o.Env...)
 	return w, nil
+}
+
+// cliConfigFor is the CLI configuration text for o.
+func cliConfigFor(o Options) (string, error) {
+	if o.Mirror != "" {
+		if o.Provider != "" || len(o.Overrides) > 0 {
+			return "", errors.New("a mirror replaces the provider binary and overrides: give one or the other")
+		}
+		dir, err := filepath.Abs(o.Mirror)
+		if err != nil {
+			return "", fmt.Errorf("provider mirror: %w", err)
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return "", fmt.Errorf("provider mirror %s is not a directory (%v)", dir, err)
+		}
+		return mirrorConfigText(dir), nil
+	}
+	overrides := map[string]string{}
+	if o.Provider != "" {
+		dir, err := providerDir(o.Provider)
+		if err != nil {
+			return "", err
+		}
+		overrides[ProviderAddress] = dir
+	}
+	var err error
+	for addr, p := range o.Overrides {
+		if overrides[addr], err = providerDir(p); err != nil {
+			return "", fmt.Errorf("override for %s: %w", addr, err)
+		}
+	}
+	return cliConfigText(overrides), nil
 }
 
 // providerDir is where dev_overrides send Terraform: the directory of the
@@ -193,6 +222,22 @@ func cliConfigText(overrides map[string]string) string {
 	}
 	b.WriteString("  }\n  direct {}\n}\n")
 	return b.String()
+}
+
+// mirrorConfigText installs this provider from the mirror at dir only, and
+// every other provider from its registry, as a CLI configuration behind a
+// firewall does.
+func mirrorConfigText(dir string) string {
+	return fmt.Sprintf(`provider_installation {
+  filesystem_mirror {
+    path    = %q
+    include = [%q]
+  }
+  direct {
+    exclude = [%q]
+  }
+}
+`, dir, ProviderAddress, ProviderAddress)
 }
 
 // Terraform is the absolute path of the terraform binary in use.
@@ -327,6 +372,34 @@ func (w *Workspace) Version(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("terraform version -json: unexpected output %q (%v)", res.Stdout, err)
 	}
 	return v.Version, nil
+}
+
+// Outputs decodes `terraform output -json` into out, whose fields carry the
+// output names as json tags. Sensitive outputs come out in clear: callers
+// hand them on, they must never print them.
+func (w *Workspace) Outputs(ctx context.Context, out any) error {
+	res, err := w.RunQuiet(ctx, nil, "output", "-json")
+	if err != nil {
+		return err
+	}
+	var raw map[string]struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &raw); err != nil {
+		return fmt.Errorf("decode terraform output -json: %w", err)
+	}
+	values := map[string]json.RawMessage{}
+	for k, v := range raw {
+		values[k] = v.Value
+	}
+	b, err := json.Marshal(values)
+	if err != nil {
+		return fmt.Errorf("terraform outputs: %w", err)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("terraform outputs: %w", err)
+	}
+	return nil
 }
 
 // tail is the last n bytes of s or a little less, cut at a character

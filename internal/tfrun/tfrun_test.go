@@ -204,3 +204,52 @@ output "stream" { value = terraform_data.d.output }
 		t.Fatal(err)
 	}
 }
+
+// A mirror workspace has no dev_overrides: `terraform init` must find the
+// provider in the mirror, and with an empty mirror says so without asking
+// a registry.
+func TestMirrorWithoutProvider(t *testing.T) {
+	tf, err := tfrun.FindTerraform()
+	if err != nil {
+		t.Skip(err)
+	}
+	mirror := t.TempDir()
+	w, err := tfrun.New(tfrun.Options{Terraform: tf, Mirror: mirror})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	b, err := os.ReadFile(w.CLIConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"filesystem_mirror", `path    = "` + mirror + `"`, `include = ["` + tfrun.ProviderAddress + `"]`, `exclude = ["` + tfrun.ProviderAddress + `"]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("CLI config lacks %s:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), "dev_overrides") {
+		t.Errorf("a mirror workspace has dev_overrides:\n%s", b)
+	}
+	err = w.WriteFile("main.tf", `
+terraform {
+  required_providers {
+    nats = { source = "natsk3s/nats" }
+  }
+}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.Run(testContext(t), "init", "-input=false", "-no-color")
+	if err == nil || !strings.Contains(err.Error(), mirror) {
+		t.Errorf("init with an empty mirror: err = %v, want one naming the mirror", err)
+	}
+
+	if _, err := tfrun.New(tfrun.Options{Terraform: tf, Mirror: mirror, Provider: t.TempDir()}); err == nil {
+		t.Error("a mirror and a provider binary together must be refused")
+	}
+	if _, err := tfrun.New(tfrun.Options{Terraform: tf, Mirror: filepath.Join(mirror, "nope")}); err == nil {
+		t.Error("a missing mirror directory must be refused")
+	}
+}
