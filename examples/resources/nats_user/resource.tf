@@ -1,3 +1,9 @@
+# The account of one k3s cluster (see nats_account).
+resource "nats_account" "k3s_prod" {
+  name      = "k3s-prod"
+  jetstream = { disk_storage = 10737418240, memory_storage = 0 }
+}
+
 # The user k3s runs KINE as: exactly the permissions KINE needs for its
 # bucket, nothing else. On every apply a real KINE runs with these
 # credentials against the bucket.
@@ -5,7 +11,7 @@ resource "nats_user" "kine" {
   name                 = "k3s-prod-kine"
   account              = nats_account.k3s_prod.public_key
   account_signing_seed = nats_account.k3s_prod.signing_seed
-  kine_bucket          = nats_k3s_datastore.prod.bucket
+  kine_bucket          = "k3s-prod" # the bucket of the cluster's nats_k3s_datastore
 }
 
 # An application user: publish under orders., answer requests, read replies.
