@@ -1,0 +1,237 @@
+package examples_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
+	"github.com/natsk3s/terraform-provider-nats/internal/tfrun"
+)
+
+var quickstart = filepath.Join(examplesDir, "stacks", "k3s-quickstart")
+
+// The quickstart as its README tells it: the operator made offline, a
+// nats-server started from its server_config, then two k3s clusters, each
+// in its own account, whose datastores real KINE has used through the
+// endpoints. Destroy is refused while deletion protection is on, and once
+// it is switched off through the variable, everything goes, data included.
+func TestK3sQuickstart(t *testing.T) {
+	ctx := testContext(t, 20*time.Minute)
+
+	op := workspace(t, "TF_VAR_resolver_dir="+t.TempDir(), "TF_VAR_operator_name=quickstart")
+	copyConfig(t, op, filepath.Join(quickstart, "operator"))
+	run(ctx, t, op, "apply", "-auto-approve", "-input=false", "-no-color")
+	var opOut struct {
+		ServerConfig    string `json:"server_config"`
+		OperatorJWT     string `json:"operator_jwt"`
+		SigningSeed     string `json:"operator_signing_seed"`
+		SystemUserCreds string `json:"system_user_creds"`
+	}
+	if err := op.Outputs(ctx, &opOut); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := testnats.Start(testnats.Config{Name: "quickstart", Extra: opOut.ServerConfig})
+	if err != nil {
+		t.Fatalf("start a server from the operator's server_config: %v", err)
+	}
+	defer srv.Shutdown()
+
+	w := workspace(t,
+		`TF_VAR_nats_servers=["`+srv.URL+`"]`,
+		"TF_VAR_operator_jwt="+opOut.OperatorJWT,
+		"TF_VAR_operator_signing_seed="+opOut.SigningSeed,
+		"TF_VAR_system_user_creds="+opOut.SystemUserCreds,
+		`TF_VAR_clusters={"alpha": {}, "beta": {"rev_history": 5}}`,
+	)
+	copyConfig(t, w, quickstart)
+	run(ctx, t, w, "apply", "-auto-approve", "-input=false", "-no-color")
+	// A second plan must find nothing to do.
+	run(ctx, t, w, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+
+	var out struct {
+		Endpoints map[string]string `json:"datastore_endpoints"`
+		K3sConfig map[string]string `json:"k3s_config"`
+		KineCreds map[string]string `json:"kine_creds"`
+		Accounts  map[string]string `json:"accounts"`
+	}
+	if err := w.Outputs(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Accounts["alpha"] == "" || out.Accounts["alpha"] == out.Accounts["beta"] {
+		t.Errorf("each cluster must have an account of its own: %v", out.Accounts)
+	}
+	checkReportsPassed(ctx, t, w, 4)
+	clusters := map[string]struct{ other, bucket string }{
+		"alpha": {other: "k3s-beta", bucket: "k3s-alpha"},
+		"beta":  {other: "k3s-alpha", bucket: "k3s-beta"},
+	}
+	for name, c := range clusters {
+		e, err := k3s.ParseEndpoint(out.Endpoints[name])
+		if err != nil {
+			t.Fatalf("%s: endpoint %q: %v", name, out.Endpoints[name], err)
+		}
+		if e.Bucket != c.bucket || e.CredsFile != "/etc/rancher/k3s/nats.creds" {
+			t.Errorf("%s: endpoint %q: bucket %q, credsFile %q", name, out.Endpoints[name], e.Bucket, e.CredsFile)
+		}
+		if !strings.Contains(out.K3sConfig[name], "datastore-endpoint") || !strings.Contains(out.K3sConfig[name], c.bucket) {
+			t.Errorf("%s: k3s_config:\n%s", name, out.K3sConfig[name])
+		}
+		checkKineUser(ctx, t, srv.URL, out.KineCreds[name], e, c.other)
+		checkAccountHolds(t, srv, out.Accounts[name], c.bucket, c.other)
+	}
+
+	// Protection on (the default): destroy is refused and the state stays.
+	_, err = w.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color")
+	if err == nil || !strings.Contains(err.Error(), "protected from deletion") {
+		t.Fatalf("destroy with deletion_protection on: err = %v, want a refusal", err)
+	}
+	for name, c := range clusters {
+		// Destroying a nats_user revokes nothing: its creds still work.
+		js := connect(t, srv.URL, out.KineCreds[name])
+		if _, err := js.Stream(ctx, "KV_"+c.bucket); err != nil {
+			t.Errorf("%s: bucket %s after a refused destroy: %v", name, c.bucket, err)
+		}
+	}
+
+	// Off through the variable: the next apply switches it, destroy removes
+	// everything, and the accounts' data is gone from the server's disk.
+	off := []string{"TF_VAR_deletion_protection=false"}
+	if _, err := w.RunEnv(ctx, off, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.RunEnv(ctx, off, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatal(err)
+	}
+	res := run(ctx, t, w, "state", "list")
+	if strings.TrimSpace(res.Stdout) != "" {
+		t.Errorf("state after destroy:\n%s", res.Stdout)
+	}
+	for name, acc := range out.Accounts {
+		if left, _ := filepath.Glob(filepath.Join(srv.StoreDir(), "*", acc, "streams", "*")); len(left) > 0 {
+			t.Errorf("%s: streams left on disk after destroy: %v", name, left)
+		}
+	}
+	run(ctx, t, op, "destroy", "-auto-approve", "-input=false", "-no-color")
+}
+
+// copyConfig copies the .tf files of dir into the workspace.
+func copyConfig(t *testing.T, w *tfrun.Workspace, dir string) {
+	t.Helper()
+	if _, err := w.CopyFiles(filepath.Join(dir, "*.tf")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs a terraform command that must succeed.
+func run(ctx context.Context, t *testing.T, w *tfrun.Workspace, args ...string) tfrun.Result {
+	t.Helper()
+	res, err := w.Run(ctx, args...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.Stdout)
+	}
+	return res
+}
+
+// checkReportsPassed reads the state and wants want conformance reports,
+// every one passed.
+func checkReportsPassed(ctx context.Context, t *testing.T, w *tfrun.Workspace, want int) {
+	t.Helper()
+	res, err := w.RunQuiet(ctx, nil, "show", "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Values struct {
+			Root struct {
+				Resources []struct {
+					Address string `json:"address"`
+					Values  struct {
+						Report *struct {
+							Passed  bool   `json:"passed"`
+							Summary string `json:"summary"`
+						} `json:"conformance_report"`
+					} `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &state); err != nil {
+		t.Fatalf("terraform show -json: %v", err)
+	}
+	got := 0
+	for _, r := range state.Values.Root.Resources {
+		if rep := r.Values.Report; rep != nil && (strings.Contains(r.Address, "nats_k3s_datastore") || strings.Contains(r.Address, "nats_user.kine")) {
+			got++
+			if !rep.Passed {
+				t.Errorf("%s: conformance failed: %s", r.Address, rep.Summary)
+			}
+		}
+	}
+	if got != want {
+		t.Errorf("%d conformance reports of datastores and KINE users in state, want %d", got, want)
+	}
+}
+
+// checkKineUser connects as a cluster's KINE user: it sees its bucket,
+// made exactly as KINE makes it for the endpoint, and not the bucket of
+// another cluster.
+func checkKineUser(ctx context.Context, t *testing.T, url, creds string, e k3s.Endpoint, otherBucket string) {
+	t.Helper()
+	js := connect(t, url, creds)
+	s, err := js.Stream(ctx, "KV_"+e.Bucket)
+	if err != nil {
+		t.Fatalf("the KINE user cannot see its bucket %s: %v", e.Bucket, err)
+	}
+	if diffs := k3s.Compare(s.CachedInfo().Config, e.Replicas, e.RevHistory); len(diffs) > 0 {
+		t.Errorf("bucket %s is not what KINE makes for its endpoint: %v", e.Bucket, diffs)
+	}
+	// A denied request draws no reply: bound the wait on its own.
+	denyCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := js.Stream(denyCtx, "KV_"+otherBucket); err == nil {
+		t.Errorf("the KINE user of %s could look up %s", e.Bucket, otherBucket)
+	}
+}
+
+// checkAccountHolds looks on the server's disk: the account's streams are
+// its cluster's bucket and not the other's.
+func checkAccountHolds(t *testing.T, srv *testnats.Server, account, bucket, otherBucket string) {
+	t.Helper()
+	streams := func(b string) []string {
+		m, _ := filepath.Glob(filepath.Join(srv.StoreDir(), "*", account, "streams", "KV_"+b))
+		return m
+	}
+	if len(streams(bucket)) != 1 {
+		t.Errorf("account %s does not hold bucket %s on disk", account, bucket)
+	}
+	if len(streams(otherBucket)) != 0 {
+		t.Errorf("account %s holds the other cluster's bucket %s", account, otherBucket)
+	}
+}
+
+// connect dials url as the user of creds, closing when the test ends.
+func connect(t *testing.T, url, creds string) jetstream.JetStream {
+	t.Helper()
+	opt, err := testnats.CredsOption([]byte(creds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(url, opt, nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
