@@ -235,3 +235,36 @@ func connect(t *testing.T, url, creds string) jetstream.JetStream {
 	}
 	return js
 }
+
+// Wrong inputs stop the quickstart at plan time, each with its own message,
+// before anything is created.
+func TestK3sQuickstartRefusesBadInput(t *testing.T) {
+	ctx := testContext(t, 5*time.Minute)
+	w := workspace(t,
+		`TF_VAR_nats_servers=["nats-1:4222"]`,
+		"TF_VAR_operator_jwt=not-a-jwt",
+		"TF_VAR_operator_signing_seed=SAAB",
+		"TF_VAR_system_user_creds=/etc/nats/sys.creds",
+		`TF_VAR_clusters={"Prod_1": {"replicas": 7, "rev_history": 1}}`,
+		"TF_VAR_k3s_creds_path=nats.creds",
+		"TF_VAR_conformance_profile=thorough",
+	)
+	copyConfig(t, w, quickstart)
+	res, err := w.Run(ctx, "plan", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatal("plan with wrong inputs succeeded")
+	}
+	said := strings.Join(strings.Fields(res.Stderr), " ")
+	for _, want := range []string{
+		"nats_servers must list", "operator_jwt must be a JWT", "operator_signing_seed must be an operator seed",
+		"system_user_creds must be the content", "lowercase letters", "replicas must be a whole number from 1 to 5",
+		"rev_history must be a whole number from 2 to 64", "k3s_creds_path must be an absolute path", "conformance_profile must be",
+	} {
+		if !strings.Contains(said, want) {
+			t.Errorf("plan errors lack %q:\n%s", want, res.Stderr)
+		}
+	}
+	if res, _ := w.RunQuiet(ctx, nil, "state", "list"); strings.TrimSpace(res.Stdout) != "" {
+		t.Errorf("state after a refused plan:\n%s", res.Stdout)
+	}
+}
