@@ -10,11 +10,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/tfrun"
 )
 
 // Every .tf file under examples/ is formatted as `terraform fmt` wants it.
 func TestExamplesFormatted(t *testing.T) {
-	tf := terraform(t)
+	tf, err := tfrun.FindTerraform()
+	if err != nil {
+		t.Skip(err)
+	}
 	cmd := exec.CommandContext(testContext(t, 2*time.Minute), tf, "fmt", "-check", "-recursive", "-diff", "-no-color", examplesDir)
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
 	if out, err := cmd.CombinedOutput(); err != nil {

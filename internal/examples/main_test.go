@@ -58,30 +58,11 @@ func providerBinary(t *testing.T) string {
 	return provider.bin
 }
 
-// terraform skips the test when there is no terraform CLI.
-func terraform(t *testing.T) string {
-	t.Helper()
-	tf, err := tfrun.FindTerraform()
-	if err != nil {
-		t.Skip(err)
-	}
-	return tf
-}
-
 // workspace is a terraform work dir with dev_overrides for the provider,
-// removed when the test ends.
+// removed when the test ends; the test is skipped without terraform.
 func workspace(t *testing.T, env ...string) *tfrun.Workspace {
 	t.Helper()
-	w, err := tfrun.New(tfrun.Options{Terraform: terraform(t), Provider: providerBinary(t), Env: env})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := w.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return w
+	return tfrun.ForTest(t, tfrun.Options{Provider: providerBinary(t), Env: env})
 }
 
 func testContext(t *testing.T, d time.Duration) context.Context {

@@ -9,10 +9,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"maps"
 	"regexp"
 	"runtime"
 	"slices"
@@ -70,11 +70,7 @@ func TestSnapshotFromMirror(t *testing.T) {
 	}
 	defer srv.Shutdown()
 
-	w, err := tfrun.New(tfrun.Options{Terraform: tf, Mirror: mirror})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := tfrun.ForTest(t, tfrun.Options{Terraform: tf, Mirror: mirror})
 	// A snapshot is a pre-release: Terraform picks it only when pinned.
 	err = w.WriteFile("main.tf", fmt.Sprintf(`
 terraform {

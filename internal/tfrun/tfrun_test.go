@@ -20,23 +20,20 @@ import (
 // for configurations that use only builtins.
 func workspace(t *testing.T, provider string, env ...string) *tfrun.Workspace {
 	t.Helper()
-	tf, err := tfrun.FindTerraform()
-	if err != nil {
-		t.Skip(err)
-	}
 	if provider == "" {
 		provider = t.TempDir()
 	}
-	w, err := tfrun.New(tfrun.Options{Terraform: tf, Provider: provider, Env: env})
+	return tfrun.ForTest(t, tfrun.Options{Provider: provider, Env: env})
+}
+
+// cliConfig is the text of the workspace's CLI configuration.
+func cliConfig(t *testing.T, w *tfrun.Workspace) string {
+	t.Helper()
+	b, err := os.ReadFile(w.CLIConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := w.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return w
+	return string(b)
 }
 
 func testContext(t *testing.T) context.Context {
@@ -54,11 +51,7 @@ func TestVersionAndCLIConfig(t *testing.T) {
 	if !strings.HasPrefix(v, "1.") {
 		t.Errorf("version %q", v)
 	}
-	b, err := os.ReadFile(w.CLIConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(b), `"`+tfrun.ProviderAddress+`"`) || !strings.Contains(string(b), "direct {}") {
+	if b := cliConfig(t, w); !strings.Contains(b, `"`+tfrun.ProviderAddress+`"`) || !strings.Contains(b, "direct {}") {
 		t.Errorf("CLI config:\n%s", b)
 	}
 }
@@ -71,17 +64,10 @@ func TestOverrides(t *testing.T) {
 		t.Skip(err)
 	}
 	other := t.TempDir()
-	w, err := tfrun.New(tfrun.Options{Terraform: tf, Provider: t.TempDir(), Overrides: map[string]string{"example.com/x/other": other}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	b, err := os.ReadFile(w.CLIConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := tfrun.ForTest(t, tfrun.Options{Terraform: tf, Provider: t.TempDir(), Overrides: map[string]string{"example.com/x/other": other}})
+	b := cliConfig(t, w)
 	for _, want := range []string{`"` + tfrun.ProviderAddress + `" = `, `"example.com/x/other" = "` + other + `"`} {
-		if !strings.Contains(string(b), want) {
+		if !strings.Contains(b, want) {
 			t.Errorf("CLI config lacks %s:\n%s", want, b)
 		}
 	}
@@ -214,21 +200,14 @@ func TestMirrorWithoutProvider(t *testing.T) {
 		t.Skip(err)
 	}
 	mirror := t.TempDir()
-	w, err := tfrun.New(tfrun.Options{Terraform: tf, Mirror: mirror})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	b, err := os.ReadFile(w.CLIConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := tfrun.ForTest(t, tfrun.Options{Terraform: tf, Mirror: mirror})
+	b := cliConfig(t, w)
 	for _, want := range []string{"filesystem_mirror", `path    = "` + mirror + `"`, `include = ["` + tfrun.ProviderAddress + `"]`, `exclude = ["` + tfrun.ProviderAddress + `"]`} {
-		if !strings.Contains(string(b), want) {
+		if !strings.Contains(b, want) {
 			t.Errorf("CLI config lacks %s:\n%s", want, b)
 		}
 	}
-	if strings.Contains(string(b), "dev_overrides") {
+	if strings.Contains(b, "dev_overrides") {
 		t.Errorf("a mirror workspace has dev_overrides:\n%s", b)
 	}
 	err = w.WriteFile("main.tf", `
