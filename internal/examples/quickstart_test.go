@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 	"github.com/natsk3s/terraform-provider-nats/internal/tfrun"
@@ -95,7 +92,7 @@ func TestK3sQuickstart(t *testing.T) {
 	}
 	for name, c := range clusters {
 		// Destroying a nats_user revokes nothing: its creds still work.
-		js := connect(t, srv.URL, out.KineCreds[name])
+		js := testnats.JetStream(t, srv.URL, []byte(out.KineCreds[name]), "")
 		if _, err := js.Stream(ctx, "KV_"+c.bucket); err != nil {
 			t.Errorf("%s: bucket %s after a refused destroy: %v", name, c.bucket, err)
 		}
@@ -186,7 +183,7 @@ func checkReportsPassed(ctx context.Context, t *testing.T, w *tfrun.Workspace, w
 // another cluster.
 func checkKineUser(ctx context.Context, t *testing.T, url, creds string, e k3s.Endpoint, otherBucket string) {
 	t.Helper()
-	js := connect(t, url, creds)
+	js := testnats.JetStream(t, url, []byte(creds), "")
 	s, err := js.Stream(ctx, "KV_"+e.Bucket)
 	if err != nil {
 		t.Fatalf("the KINE user cannot see its bucket %s: %v", e.Bucket, err)
@@ -216,25 +213,6 @@ func checkAccountHolds(t *testing.T, srv *testnats.Server, account, bucket, othe
 	if len(streams(otherBucket)) != 0 {
 		t.Errorf("account %s holds the other cluster's bucket %s", account, otherBucket)
 	}
-}
-
-// connect dials url as the user of creds, closing when the test ends.
-func connect(t *testing.T, url, creds string) jetstream.JetStream {
-	t.Helper()
-	opt, err := testnats.CredsOption([]byte(creds))
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc, err := nats.Connect(url, opt, nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js
 }
 
 // Wrong inputs stop the quickstart at plan time, each with its own message,

@@ -20,8 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/mod/sumdb/dirhash"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
@@ -134,15 +132,7 @@ output "stream" {
 	if strings.Contains(res.Stdout+res.Stderr, "development overrides") {
 		t.Errorf("dev_overrides in effect:\n%s", res.Stdout)
 	}
-	nc, err := nats.Connect(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := testnats.JetStream(t, srv.URL, nil, "")
 	if _, err := js.KeyValue(ctx, "from-mirror"); err != nil {
 		t.Errorf("bucket made by the mirrored provider: %v", err)
 	}
