@@ -46,7 +46,8 @@ func TestK3sQuickstart(t *testing.T) {
 		"TF_VAR_operator_jwt="+opOut.OperatorJWT,
 		"TF_VAR_operator_signing_seed="+opOut.SigningSeed,
 		"TF_VAR_system_user_creds="+opOut.SystemUserCreds,
-		`TF_VAR_clusters={"alpha": {}, "beta": {"rev_history": 5}}`,
+		// beta names the servers k3s dials itself, as host:port.
+		`TF_VAR_clusters={"alpha": {}, "beta": {"rev_history": 5, "servers": ["`+strings.TrimPrefix(srv.URL, "nats://")+`"]}}`,
 	)
 	copyConfig(t, w, quickstart)
 	run(ctx, t, w, "apply", "-auto-approve", "-input=false", "-no-color")
@@ -75,8 +76,8 @@ func TestK3sQuickstart(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: endpoint %q: %v", name, out.Endpoints[name], err)
 		}
-		if e.Bucket != c.bucket || e.CredsFile != "/etc/rancher/k3s/nats.creds" {
-			t.Errorf("%s: endpoint %q: bucket %q, credsFile %q", name, out.Endpoints[name], e.Bucket, e.CredsFile)
+		if e.Bucket != c.bucket || e.CredsFile != "/etc/rancher/k3s/nats.creds" || len(e.Servers) != 1 || !strings.HasSuffix(srv.URL, e.Servers[0]) {
+			t.Errorf("%s: endpoint %q: bucket %q, credsFile %q, servers %q", name, out.Endpoints[name], e.Bucket, e.CredsFile, e.Servers)
 		}
 		if !strings.Contains(out.K3sConfig[name], "datastore-endpoint") || !strings.Contains(out.K3sConfig[name], c.bucket) {
 			t.Errorf("%s: k3s_config:\n%s", name, out.K3sConfig[name])

@@ -57,6 +57,7 @@ resource "nats_k3s_datastore" "this" {
   bucket      = "k3s-${each.key}"
   replicas    = each.value.replicas
   rev_history = each.value.rev_history
+  servers     = each.value.servers # null: nats_servers
   credentials = nats_user.admin[each.key].creds
   creds_file  = var.k3s_creds_path
 

@@ -1,6 +1,6 @@
 variable "nats_servers" {
   type        = list(string)
-  description = "URLs of the NATS servers of the operator-mode system (started with step 1's server_config), for the provider and for k3s."
+  description = "URLs of the NATS servers of the operator-mode system (started with step 1's server_config), for the provider and, unless a cluster sets its own, for k3s."
   default     = ["nats://127.0.0.1:4222"]
 
   validation {
@@ -46,12 +46,13 @@ variable "clusters" {
     replicas     = optional(number, 1)
     rev_history  = optional(number, 10)
     disk_storage = optional(number, 1073741824)
+    servers      = optional(list(string))
   }))
   description = <<-EOT
     The k3s clusters whose state this NATS system keeps, by name. Each gets its own account, a KINE user that may use
     only its bucket, and a datastore bucket k3s-<name>. replicas (1-5, 3 or more needs a JetStream cluster) and
     rev_history (2-64) go into the bucket and its endpoint; disk_storage is the account's JetStream disk limit in
-    bytes (default 1 GiB).
+    bytes (default 1 GiB); servers, when set, are the host:port or nats:// addresses k3s dials instead of nats_servers.
   EOT
 
   validation {
