@@ -102,9 +102,7 @@ func fromStream(sc jetstream.StreamConfig) Config {
 		Compression:    sc.Compression != jetstream.NoCompression,
 		LimitMarkerTTL: sc.SubjectDeleteMarkerTTL,
 	}
-	if p := sc.Placement; p != nil && (p.Cluster != "" || len(p.Tags) > 0) {
-		c.Placement = &Placement{Cluster: p.Cluster, Tags: slices.Clone(p.Tags)}
-	}
+	c.Placement = PlacementOf(sc.Placement)
 	if rp := sc.RePublish; rp != nil {
 		c.RePublish = &RePublish{Source: rp.Source, Destination: rp.Destination, HeadersOnly: rp.HeadersOnly}
 	}

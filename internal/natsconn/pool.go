@@ -163,22 +163,26 @@ func (c *Conn) JetStream(domain string) (jetstream.JetStream, error) {
 	if js, ok := c.js[domain]; ok {
 		return js, nil
 	}
-	timeout := c.id.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
 	var (
 		js  jetstream.JetStream
 		err error
 	)
 	if domain == "" {
-		js, err = jetstream.New(c.NC, jetstream.WithDefaultTimeout(timeout))
+		js, err = jetstream.New(c.NC, jetstream.WithDefaultTimeout(c.timeout()))
 	} else {
-		js, err = jetstream.NewWithDomain(c.NC, domain, jetstream.WithDefaultTimeout(timeout))
+		js, err = jetstream.NewWithDomain(c.NC, domain, jetstream.WithDefaultTimeout(c.timeout()))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("jetstream context for domain %q: %w", domain, err)
 	}
 	c.js[domain] = js
 	return js, nil
+}
+
+// timeout bounds each JetStream request.
+func (c *Conn) timeout() time.Duration {
+	if c.id.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return c.id.Timeout
 }

@@ -56,10 +56,9 @@ func (s bucketSettings) toConfig(ctx context.Context, name string) (kv.Config, d
 	}
 	cfg.TTL = duration(s.TTL, &diags)
 	cfg.LimitMarkerTTL = duration(s.LimitMarkerTTL, &diags)
-	if p := s.Placement; p != nil {
-		cfg.Placement = &kv.Placement{Cluster: p.Cluster.ValueString()}
-		diags.Append(p.Tags.ElementsAs(ctx, &cfg.Placement.Tags, false)...)
-	}
+	var d diag.Diagnostics
+	cfg.Placement, d = s.Placement.toKV(ctx)
+	diags.Append(d...)
 	if r := s.RePublish; r != nil {
 		cfg.RePublish = &kv.RePublish{
 			Source:      r.Source.ValueString(),
@@ -89,16 +88,7 @@ func settingsFrom(cfg kv.Config) bucketSettings {
 		LimitMarkerTTL: timetypes.NewGoDurationValue(cfg.LimitMarkerTTL),
 		StreamName:     types.StringValue(kv.StreamName(cfg.Name)),
 	}
-	if p := cfg.Placement; p != nil {
-		s.Placement = &placementModel{Cluster: optionalString(p.Cluster), Tags: types.ListNull(types.StringType)}
-		if len(p.Tags) > 0 {
-			tags := make([]attr.Value, 0, len(p.Tags))
-			for _, t := range p.Tags {
-				tags = append(tags, types.StringValue(t))
-			}
-			s.Placement.Tags = types.ListValueMust(types.StringType, tags)
-		}
-	}
+	s.Placement = placementFrom(cfg.Placement)
 	if r := cfg.RePublish; r != nil {
 		s.RePublish = &republishModel{
 			Source:      optionalString(r.Source),

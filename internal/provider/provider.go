@@ -278,6 +278,7 @@ func (p *natsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newKVBucketResource,
 		newK3sDatastoreResource,
+		newKVMirrorResource,
 		newOperatorResource,
 		newAccountResource,
 		newUserResource,
@@ -288,6 +289,7 @@ func (p *natsProvider) DataSources(context.Context) []func() datasource.DataSour
 	return []func() datasource.DataSource{
 		newKVBucketDataSource,
 		newK3sDatastoreDataSource,
+		newKVMirrorDataSource,
 	}
 }
 

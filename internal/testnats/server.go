@@ -26,6 +26,9 @@ const DefaultMaxPayload = 8 << 20
 type Config struct {
 	// Name is the server name; a random one is used when empty.
 	Name string
+	// Port is the client port; 0 picks a free one on every start, so a
+	// restarted server listens elsewhere.
+	Port int
 	// Domain is the JetStream domain, if any.
 	Domain string
 	// MaxPayload in bytes; DefaultMaxPayload when zero.
@@ -63,8 +66,12 @@ func startIn(dir string, cfg Config, body string) (*Server, error) {
 	if cfg.MaxPayload == 0 {
 		cfg.MaxPayload = DefaultMaxPayload
 	}
+	port := cfg.Port
+	if port == 0 {
+		port = -1
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "server_name: %q\nlisten: \"127.0.0.1:-1\"\nmax_payload: %d\n", cfg.Name, cfg.MaxPayload)
+	fmt.Fprintf(&b, "server_name: %q\nlisten: \"127.0.0.1:%d\"\nmax_payload: %d\n", cfg.Name, port, cfg.MaxPayload)
 	if !cfg.NoJetStream {
 		fmt.Fprintf(&b, "jetstream {\n  store_dir: %q\n", filepath.Join(dir, "js"))
 		if cfg.Domain != "" {

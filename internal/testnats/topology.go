@@ -155,14 +155,12 @@ func StartHubLeaf() (*HubLeaf, error) {
 		hub.Shutdown()
 		return nil, fmt.Errorf("start leaf: %w", err)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for hub.NumLeafNodes() == 0 || leaf.NumLeafNodes() == 0 {
-		if time.Now().After(deadline) {
-			hub.Shutdown()
-			leaf.Shutdown()
-			return nil, errors.New("leaf node did not connect to the hub")
-		}
-		time.Sleep(20 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), linkWait)
+	defer cancel()
+	if err := waitLinked(ctx, hub, leaf); err != nil {
+		hub.Shutdown()
+		leaf.Shutdown()
+		return nil, err
 	}
 	return &HubLeaf{Hub: hub, Leaf: leaf}, nil
 }

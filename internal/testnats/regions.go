@@ -1,0 +1,93 @@
+package testnats
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Regions are two regions of one NATS system: a hub and a leaf node, each
+// its own JetStream domain (HubDomain, LeafDomain), that a test can stop
+// and bring back, as a region is lost and returns. Unlike HubLeaf, every
+// server keeps its client and leaf node ports and its store across Stop
+// and Restart, so clients and the leaf link reconnect by themselves.
+//
+// Tests that stop servers start Regions of their own; nothing else may use
+// them meanwhile.
+type Regions struct {
+	Hub, Leaf *Server
+}
+
+// linkWait bounds waiting for the leaf node link to come up.
+const linkWait = 30 * time.Second
+
+// StartRegions starts the hub, then the leaf connected to it, and waits
+// until the leaf link is up.
+func StartRegions() (*Regions, error) {
+	ports, err := freePorts(3)
+	if err != nil {
+		return nil, err
+	}
+	client, leafListen, leafClient := ports[0], ports[1], ports[2]
+	hub, err := Start(Config{Name: fmt.Sprintf("hub-%d", client), Domain: HubDomain, Port: client,
+		Extra: fmt.Sprintf("leafnodes { listen: \"127.0.0.1:%d\" }\n", leafListen)})
+	if err != nil {
+		return nil, fmt.Errorf("start hub: %w", err)
+	}
+	leaf, err := Start(Config{Name: fmt.Sprintf("leaf-%d", leafClient), Domain: LeafDomain, Port: leafClient,
+		// A returning hub is found again within a second.
+		Extra: fmt.Sprintf("leafnodes { reconnect: 1, remotes: [ { url: \"nats-leaf://127.0.0.1:%d\" } ] }\n", leafListen)})
+	if err != nil {
+		hub.Shutdown()
+		return nil, fmt.Errorf("start leaf: %w", err)
+	}
+	r := &Regions{Hub: hub, Leaf: leaf}
+	ctx, cancel := context.WithTimeout(context.Background(), linkWait)
+	defer cancel()
+	if err := r.WaitLinked(ctx); err != nil {
+		r.Shutdown()
+		return nil, err
+	}
+	return r, nil
+}
+
+// StopHub loses the hub region: its server shuts down, keeping its store.
+func (r *Regions) StopHub() { r.Hub.Stop() }
+
+// RestartHub brings the hub back on the same ports and store, and waits
+// until the leaf has connected to it again.
+func (r *Regions) RestartHub(ctx context.Context) error {
+	var err error
+	// The ports were free a moment ago; a start that cannot bind is retried.
+	for range 3 {
+		if err = r.Hub.Restart(); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("restart hub: %w", err)
+	}
+	return r.WaitLinked(ctx)
+}
+
+// WaitLinked waits until hub and leaf both see the leaf node link.
+func (r *Regions) WaitLinked(ctx context.Context) error {
+	return waitLinked(ctx, r.Hub, r.Leaf)
+}
+
+// Shutdown stops both servers and removes their stores.
+func (r *Regions) Shutdown() {
+	r.Leaf.Shutdown()
+	r.Hub.Shutdown()
+}
+
+func waitLinked(ctx context.Context, hub, leaf *Server) error {
+	for hub.NumLeafNodes() == 0 || leaf.NumLeafNodes() == 0 {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("leaf node %s did not connect to hub %s: %w", leaf.Name(), hub.Name(), ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
