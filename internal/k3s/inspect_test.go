@@ -38,7 +38,7 @@ func startInspectKine(t *testing.T, endpoint string) *inspectKine {
 	t.Cleanup(func() { logrus.SetLevel(level) })
 
 	kctx, cancel := context.WithCancel(context.Background())
-	safety := time.AfterFunc(30*time.Second, cancel)
+	safety := time.AfterFunc(3*time.Minute, cancel)
 	k := &inspectKine{cancel: func() { safety.Stop(); cancel() }, wg: &sync.WaitGroup{}}
 	t.Cleanup(func() { k.stop(t) })
 

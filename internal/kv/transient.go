@@ -18,9 +18,12 @@ import (
 //     just-pushed account answers the same.
 //   - 10039 "jetstream not enabled for account": servers enable JetStream
 //     for a just-pushed account a moment after acknowledging the push.
+//   - 10035 "account not found": the same, on a meta leader that has not
+//     loaded the just-pushed account yet (seen under load).
 const (
 	errCodeStoreCreate       jetstream.ErrorCode = 10049
 	errCodeNotEnabledForAcct jetstream.ErrorCode = 10039
+	errCodeAccountNotFound   jetstream.ErrorCode = 10035
 	// 10226 "stream reconfiguration already in progress": a scale-up has
 	// not converged yet (the server does not show when it has).
 	errCodeReconfiguring      jetstream.ErrorCode = 10226
@@ -37,7 +40,7 @@ func CreateExact(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyV
 	err := retryWhile(ctx, func() (err error) {
 		kv, err = js.CreateKeyValue(ctx, cfg)
 		return err
-	}, errCodeStoreCreate, errCodeNotEnabledForAcct)
+	}, errCodeStoreCreate, errCodeNotEnabledForAcct, errCodeAccountNotFound)
 	return kv, err
 }
 

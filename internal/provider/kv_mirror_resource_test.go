@@ -507,7 +507,7 @@ func TestAccImport_kvMirrorDocsExample(t *testing.T) {
 	if _, err := mirror.Create(ctx, leafJS, hubJS, mirror.Spec{Name: name, Source: mirror.Source{Bucket: name, Domain: testnats.HubDomain}}); err != nil {
 		t.Fatal(err)
 	}
-	const addr = "nats_kv_mirror.prod"
+	const addr = "nats_kv_mirror.adopted"
 	config := providerBlock([]string{hubLeaf.Leaf.URL}, "") + example(t, "resources/nats_kv_mirror/import-by-string-id.tf",
 		`"k3s-prod"`, fmt.Sprintf("%q", name), `"eu-west"`, `"hub"`)
 	resource.ParallelTest(t, resource.TestCase{
