@@ -47,6 +47,19 @@ type User struct {
 	// KineInboxPrefix is the inbox prefix of the KINE client; "_INBOX" when
 	// empty.
 	KineInboxPrefix string
+
+	// LeafnodeDomain, when set, makes the user the hub identity of an edge
+	// site's leaf connection, for an edge in that JetStream domain: it adds
+	// LeafnodePermissions to Pub and Sub and restricts ConnectionTypes to
+	// LEAFNODE when they are empty. UserFromClaims returns it all merged,
+	// as for KineBucket.
+	LeafnodeDomain string
+	// LeafnodeInboxPrefix is the inbox prefix of the hub clients that reach
+	// the edge's JetStream; "_INBOX" when empty.
+	LeafnodeInboxPrefix string
+	// MaxPayload limits the size of a message the user may publish; 0 for
+	// no limit of the user's own (the account's and server's still apply).
+	MaxPayload int64
 }
 
 // Permission allows and denies subjects. An empty Allow allows everything
@@ -101,11 +114,31 @@ func UserClaims(u User) (*jwt.UserClaims, error) {
 		if !bucketName.MatchString(u.KineBucket) {
 			return nil, fmt.Errorf("user %q: kine bucket %q: only letters, digits, _ and - are allowed", u.Name, u.KineBucket)
 		}
-		if p := u.KineInboxPrefix; p != "" && (strings.ContainsAny(p, "*> \t") || strings.HasPrefix(p, ".") || strings.Contains(p, "..")) {
-			return nil, fmt.Errorf("user %q: kine inbox prefix %q is not a literal subject", u.Name, p)
+		if err := checkInboxPrefix(u.Name, "kine", u.KineInboxPrefix); err != nil {
+			return nil, err
 		}
 		kp, ks := k3s.Permissions(u.KineBucket, u.KineInboxPrefix)
 		pub, sub = append(pub, kp...), append(sub, ks...)
+	}
+	connTypes := u.ConnectionTypes
+	if u.LeafnodeDomain != "" {
+		if err := checkLeafnode(u.Name, u.LeafnodeDomain, u.LeafnodeInboxPrefix); err != nil {
+			return nil, err
+		}
+		lp, ls := LeafnodePermissions(u.LeafnodeDomain, u.LeafnodeInboxPrefix)
+		pub, sub = append(pub, lp...), append(sub, ls...)
+		switch {
+		case len(connTypes) == 0:
+			connTypes = []string{jwt.ConnectionTypeLeafnode}
+		case !slices.Contains(connTypes, jwt.ConnectionTypeLeafnode) && !slices.Contains(connTypes, jwt.ConnectionTypeLeafnodeWS):
+			return nil, fmt.Errorf("user %q: connection types %s leave out LEAFNODE, so the hub would refuse the leaf connection", u.Name, strings.Join(connTypes, ", "))
+		}
+	}
+	if u.MaxPayload < 0 {
+		return nil, fmt.Errorf("user %q: max payload %d is negative", u.Name, u.MaxPayload)
+	}
+	if u.MaxPayload > 0 {
+		uc.Limits.Payload = u.MaxPayload
 	}
 	uc.Pub.Allow.Add(pub...)
 	uc.Pub.Deny.Add(u.Pub.Deny...)
@@ -118,7 +151,7 @@ func UserClaims(u User) (*jwt.UserClaims, error) {
 	if !u.Expires.IsZero() {
 		uc.Expires = u.Expires.Unix()
 	}
-	for _, t := range u.ConnectionTypes {
+	for _, t := range connTypes {
 		if !slices.Contains(connectionTypes, t) {
 			return nil, fmt.Errorf("user %q: connection type %q: want one of %s", u.Name, t, strings.Join(connectionTypes, ", "))
 		}
@@ -157,6 +190,9 @@ func UserFromClaims(uc *jwt.UserClaims) User {
 	if u.Account == "" {
 		// Signed by the account identity key itself.
 		u.Account = uc.Issuer
+	}
+	if uc.Limits.Payload > 0 {
+		u.MaxPayload = uc.Limits.Payload
 	}
 	if uc.Resp != nil {
 		u.AllowResponses = &ResponsePermission{MaxMsgs: uc.Resp.MaxMsgs, TTL: uc.Resp.Expires}

@@ -65,6 +65,8 @@ type Options struct {
 	// OnStep, when set, is called after each step with its result, for
 	// progress logs. It must not block.
 	OnStep func(Step)
+	// LiveSteps run after the profile's steps, against the same KINE.
+	LiveSteps []LiveStep
 }
 
 func (o Options) withDefaults() Options {

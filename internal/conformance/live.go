@@ -71,6 +71,12 @@ func (r *runner) live(ctx context.Context) {
 			return
 		}
 	}
+	live := Live{KV: p.a.client, Prefix: p.k("extra/"), r: r}
+	for _, s := range r.opts.LiveSteps {
+		if !r.step(ctx, s.Name, s.Budget, func(ctx context.Context) (string, error) { return s.Run(ctx, live) }) {
+			return
+		}
+	}
 }
 
 func (p *probe) start(ctx context.Context) (string, error) {

@@ -33,3 +33,14 @@ func Skipped(opts Options, name, reason string) *Report {
 		Steps:       []Step{{Name: name, OK: true, Skipped: true, Detail: "skipped: " + reason}},
 	}
 }
+
+// CredsSecrets are the lines of credentials content that must never be
+// shown (the user JWT and the seed), for NewSequence.
+func CredsSecrets(creds []byte) []string { return credsSecrets(creds) }
+
+// DeniedByJWT lists which of the needed subjects the user JWT in creds
+// denies by its own permissions. ok is false when the JWT says nothing
+// usable (no permissions of its own, or no JWT).
+func DeniedByJWT(creds []byte, pub, sub []string) (denied []string, ok bool) {
+	return jwtVerdict(creds, pub, sub)
+}

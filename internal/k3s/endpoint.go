@@ -38,7 +38,7 @@ type Endpoint struct {
 	// Servers are "host:port" (or "nats://host:port"). KINE dials nats://
 	// only; TLS comes from k3s' datastore-cafile/certfile/keyfile, which
 	// make the client speak TLS to a nats:// address. Empty only with
-	// ContextFile.
+	// ContextFile, or for an Embedded endpoint.
 	Servers []string
 	// User and Password go on the first URL as user:pass@.
 	User, Password string
@@ -60,6 +60,32 @@ type Endpoint struct {
 	// NoEmbed stops KINE builds with an embedded NATS server from starting
 	// their own; harmless for builds without one.
 	NoEmbed bool
+
+	// The rest is read only by KINE builds with embedded NATS (k3s' own):
+	// they make KINE run its own nats-server in-process. An endpoint that
+	// sets any of them is Embedded: Servers then holds at most one host or
+	// host:port, where the embedded server listens (a random port when the
+	// port is left out), or nothing at all (nats://?serverConfig=...).
+
+	// ServerConfig is the path, on the k3s host, of the nats-server
+	// configuration the embedded server starts from. KINE turns JetStream
+	// on whatever it says, and takes host and port from the endpoint: the
+	// file's own listen port is ignored.
+	ServerConfig string
+	// DataDir is the embedded server's JetStream store directory; it
+	// overrides the configuration's store_dir.
+	DataDir string
+	// DontListen keeps the embedded server off the network: KINE talks to
+	// it in-process, and Servers must be empty.
+	DontListen bool
+	// StdoutLogging makes the embedded server log to KINE's stdout.
+	StdoutLogging bool
+}
+
+// Embedded reports whether the endpoint asks KINE to run its own NATS
+// server (builds with embedded NATS only).
+func (e Endpoint) Embedded() bool {
+	return e.ServerConfig != "" || e.DataDir != "" || e.DontListen || e.StdoutLogging
 }
 
 // validBucket is the bucket name rule of nats.go's CreateKeyValue.
@@ -73,15 +99,26 @@ var validHostname = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 // joined. Each error names the Endpoint field and none quotes a secret.
 func (e Endpoint) Validate() error {
 	var errs []error
-	if e.ContextFile != "" {
+	switch embedded := e.Embedded(); {
+	case embedded && e.NoEmbed:
+		errs = append(errs, errors.New("NoEmbed: contradicts ServerConfig/DataDir/DontListen/StdoutLogging, which only serve KINE's embedded server"))
+	case embedded && e.ContextFile != "":
+		errs = append(errs, errors.New("ContextFile: KINE reaches its embedded server itself; a context file's servers would be ignored"))
+	case embedded && e.DontListen && len(e.Servers) > 0:
+		errs = append(errs, errors.New("Servers: must be empty with DontListen: the embedded server does not listen, so KINE would ignore a host:port"))
+	case embedded && len(e.Servers) > 1:
+		errs = append(errs, errors.New("Servers: the embedded server listens on the first URL's host and port only; KINE ignores the others"))
+	case embedded:
+		// One listen address or none: checked with the servers below.
+	case e.ContextFile != "":
 		if len(e.Servers) > 0 {
 			errs = append(errs, errors.New("Servers: must be empty with ContextFile: the context supplies the servers and KINE refuses a host with contextFile"))
 		}
 		if e.User != "" || e.Password != "" || e.Token != "" {
 			errs = append(errs, errors.New("User/Password/Token: KINE ignores them with ContextFile; put the identity in the context"))
 		}
-	} else if len(e.Servers) == 0 {
-		errs = append(errs, errors.New("Servers: at least one server is needed, or a ContextFile"))
+	case len(e.Servers) == 0:
+		errs = append(errs, errors.New("Servers: at least one server is needed, or a ContextFile, or the embedded server's ServerConfig"))
 	}
 	for i, s := range e.Servers {
 		if _, err := serverHost(s); err != nil {

@@ -21,6 +21,8 @@ func FuzzEndpointRoundTrip(f *testing.F) {
 		slow                      int64
 		creds, context            string
 		noEmbed, schemeOnServers  bool
+		serverConfig, dataDir     string
+		dontListen, stdoutLogging bool
 	}
 	for _, s := range []seed{
 		{servers: "h:4222"},
@@ -34,14 +36,21 @@ func FuzzEndpointRoundTrip(f *testing.F) {
 		{servers: "h:1", bucket: "b", revHistory: 2},
 		{servers: "\xff", user: "0", pass: "0"}, // invalid: not a host name
 		{servers: "[fe80::1%25en0]:4222"},       // invalid: zone
+		{serverConfig: "/etc/rancher/k3s/nats/server.conf", bucket: "kine", revHistory: 10, dontListen: true},
+		{servers: "0.0.0.0:4222", serverConfig: "/a b,c&d?.conf", dataDir: "/var/lib/x", stdoutLogging: true},
+		{servers: "h:1", dontListen: true}, // invalid: a host with dontListen
+		{dataDir: "/d", user: "u", pass: "p"},
 	} {
-		f.Add(s.servers, s.user, s.pass, s.token, s.bucket, s.replicas, s.revHistory, s.slow, s.creds, s.context, s.noEmbed, s.schemeOnServers)
+		f.Add(s.servers, s.user, s.pass, s.token, s.bucket, s.replicas, s.revHistory, s.slow, s.creds, s.context, s.noEmbed, s.schemeOnServers,
+			s.serverConfig, s.dataDir, s.dontListen, s.stdoutLogging)
 	}
-	f.Fuzz(func(t *testing.T, servers, user, pass, token, bucket string, replicas, revHistory int, slow int64, creds, context string, noEmbed, schemeOnServers bool) {
+	f.Fuzz(func(t *testing.T, servers, user, pass, token, bucket string, replicas, revHistory int, slow int64, creds, context string, noEmbed, schemeOnServers bool,
+		serverConfig, dataDir string, dontListen, stdoutLogging bool) {
 		e := Endpoint{
 			User: user, Password: pass, Token: token, Bucket: bucket,
 			Replicas: replicas, RevHistory: revHistory, SlowMethod: time.Duration(slow),
 			CredsFile: creds, ContextFile: context, NoEmbed: noEmbed,
+			ServerConfig: serverConfig, DataDir: dataDir, DontListen: dontListen, StdoutLogging: stdoutLogging,
 		}
 		if servers != "" {
 			e.Servers = strings.Split(servers, "|")
@@ -88,6 +97,7 @@ func FuzzParseEndpoint(f *testing.F) {
 	for _, s := range []string{
 		"jetstream://nats://h:4222?bucket=b", "nats://u:p%41ss@h", "nats://a,NATS://b",
 		"nats://h?noEmbed&revHistory=012", "nats://u:p%40ss@h", "nats://h?replicas=+3",
+		"nats://?serverConfig=/n.conf&dontListen", "nats://u:p@?dataDir=/d", "nats://h?stdoutLogging&serverConfig=",
 	} {
 		f.Add(s)
 	}

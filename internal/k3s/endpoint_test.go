@@ -44,6 +44,16 @@ var canonical = []struct {
 		"nats://h:1?bucket=b_1-x&replicas=5&revHistory=64&slowMethod=1.5s&credsFile=c&noEmbed=true"},
 	{"minimum numbers", Endpoint{Servers: []string{"h:1"}, Replicas: 1, RevHistory: 2, SlowMethod: time.Nanosecond},
 		"nats://h:1?replicas=1&revHistory=2&slowMethod=1ns"},
+	{"embedded server in-process", Endpoint{ServerConfig: "/etc/rancher/k3s/nats/server.conf", Bucket: "kine", RevHistory: 10, DontListen: true},
+		"nats://?bucket=kine&revHistory=10&serverConfig=%2Fetc%2Francher%2Fk3s%2Fnats%2Fserver.conf&dontListen=true"},
+	{"embedded server listening", Endpoint{Servers: []string{"0.0.0.0:4222"}, ServerConfig: "/n.conf"},
+		"nats://0.0.0.0:4222?serverConfig=%2Fn.conf"},
+	{"embedded server on a random port", Endpoint{Servers: []string{"127.0.0.1"}, ServerConfig: "/n.conf"},
+		"nats://127.0.0.1?serverConfig=%2Fn.conf"},
+	{"embedded server with every param", Endpoint{ServerConfig: "/a b,c.conf", DataDir: "/var/lib/nats", DontListen: true, StdoutLogging: true, CredsFile: "/k.creds"},
+		"nats://?credsFile=%2Fk.creds&serverConfig=%2Fa+b%2Cc.conf&dataDir=%2Fvar%2Flib%2Fnats&dontListen=true&stdoutLogging=true"},
+	{"embedded server with defaults only", Endpoint{DontListen: true},
+		"nats://?dontListen=true"},
 }
 
 func TestStringAndParse(t *testing.T) {
@@ -89,6 +99,9 @@ func TestParseAccepts(t *testing.T) {
 		{"upper-case scheme on a later URL", "nats://a,NATS://b",
 			Endpoint{Servers: []string{"a", "b"}}},
 		{"empty userinfo", "nats://@h", Endpoint{Servers: []string{"h"}}},
+		{"embedded flags without values", "nats://?serverConfig=/n.conf&dontListen&stdoutLogging=1",
+			Endpoint{ServerConfig: "/n.conf", DontListen: true, StdoutLogging: true}},
+		{"embedded with slash", "nats:///?dataDir=/d", Endpoint{DataDir: "/d"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseEndpoint(tc.s)
@@ -139,8 +152,15 @@ func TestParseRejects(t *testing.T) {
 		{"nats://h?Replicas=3", "the name is replicas"},
 		{"nats://h?replica=3", "param replica: unknown"},
 		{"nats://h?bucket=a&bucket=b", "param bucket: given 2 times"},
-		{"nats://h?serverConfig=/x", "param serverConfig"},
-		{"nats://h?dontListen", "param dontListen"},
+		{"nats://h?dontListen", "must be empty with DontListen"},
+		{"nats://?dontListen=false", "param dontListen"},
+		{"nats://?stdoutLogging=no", "param stdoutLogging"},
+		{"nats://?serverConfig=/a&serverConfig=/b", "param serverConfig: given 2 times"},
+		{"nats://?ServerConfig=/x", "the name is serverConfig"},
+		{"nats://?serverConfig=/x&noEmbed", "NoEmbed"},
+		{"nats://?serverConfig=/x&contextFile=/c.json", "ContextFile"},
+		{"nats://a?serverConfig=/x,nats://b", "first URL's host and port only"},
+		{"jetstream://nats://h?serverConfig=/x", "legacy jetstream:// endpoints never start"},
 		{"nats://h?noEmbed=false", "param noEmbed"},
 		{"nats://h?bucket=a.b", "Bucket"},
 		{"nats://h?a=1;b=2", "params"},
@@ -219,6 +239,11 @@ func TestValidate(t *testing.T) {
 		{"revHistory low", func(e *Endpoint) { e.RevHistory = 1 }, "RevHistory:"},
 		{"revHistory high", func(e *Endpoint) { e.RevHistory = 65 }, "RevHistory:"},
 		{"slowMethod", func(e *Endpoint) { e.SlowMethod = -time.Second }, "SlowMethod:"},
+		{"embedded and noEmbed", func(e *Endpoint) { e.ServerConfig, e.NoEmbed = "/n.conf", true }, "NoEmbed:"},
+		{"dontListen with a host", func(e *Endpoint) { e.DontListen = true }, "Servers:"},
+		{"embedded on two servers", func(e *Endpoint) { e.ServerConfig, e.Servers = "/n.conf", []string{"a:1", "b:2"} }, "Servers:"},
+		{"embedded with a context", func(e *Endpoint) { e.Servers, e.DataDir, e.ContextFile = nil, "/d", "/c" }, "ContextFile:"},
+		{"embedded with a bad listen address", func(e *Endpoint) { e.ServerConfig, e.Servers = "/n.conf", []string{"h:0"} }, "Servers[0]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := ok

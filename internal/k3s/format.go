@@ -82,6 +82,18 @@ func (e Endpoint) query() string {
 	if e.NoEmbed {
 		add("noEmbed", "true")
 	}
+	if e.ServerConfig != "" {
+		add("serverConfig", e.ServerConfig)
+	}
+	if e.DataDir != "" {
+		add("dataDir", e.DataDir)
+	}
+	if e.DontListen {
+		add("dontListen", "true")
+	}
+	if e.StdoutLogging {
+		add("stdoutLogging", "true")
+	}
 	return strings.Join(p, "&")
 }
 

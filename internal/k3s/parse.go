@@ -9,15 +9,15 @@ import (
 	"time"
 )
 
-// embeddedOnly are params KINE reads only to run its own NATS server; an
-// Endpoint is always for an external one.
-var embeddedOnly = map[string]bool{"serverConfig": true, "stdoutLogging": true, "dontListen": true, "dataDir": true}
-
-var knownParams = []string{"bucket", "replicas", "revHistory", "slowMethod", "credsFile", "contextFile", "noEmbed"}
+// knownParams are the params KINE reads; serverConfig, dataDir, dontListen
+// and stdoutLogging only in builds with embedded NATS.
+var knownParams = []string{"bucket", "replicas", "revHistory", "slowMethod", "credsFile", "contextFile", "noEmbed",
+	"serverConfig", "dataDir", "dontListen", "stdoutLogging"}
 
 // ParseEndpoint reads a KINE NATS endpoint the way KINE does, including the
 // legacy jetstream://nats://host:port form (read as NoEmbed, which is what
-// the legacy driver does). Where KINE would silently ignore or misread
+// the legacy driver does) and the params of KINE builds with embedded NATS
+// (nats://?serverConfig=/path, without a host). Where KINE would silently ignore or misread
 // something (a non-numeric number, a misspelt or repeated param, params or
 // credentials on a later URL, userinfo it would pass on still
 // percent-encoded) it returns an error naming the param or part instead.
@@ -54,8 +54,8 @@ func parseEndpoint(s string) (Endpoint, error) {
 			if err := e.readUserinfo(u.User); err != nil {
 				return Endpoint{}, err
 			}
-			if u.Host == "" && e.ContextFile != "" {
-				continue // the context supplies the servers
+			if u.Host == "" && (e.ContextFile != "" || e.Embedded()) {
+				continue // the context supplies the servers, or KINE runs its own
 			}
 		} else {
 			if u.User != nil {
@@ -72,6 +72,9 @@ func parseEndpoint(s string) (Endpoint, error) {
 		e.Servers = append(e.Servers, host)
 	}
 	if legacy {
+		if e.Embedded() {
+			return Endpoint{}, errors.New("legacy jetstream:// endpoints never start KINE's embedded server: use nats:// with serverConfig, dataDir, dontListen or stdoutLogging")
+		}
 		e.NoEmbed = true
 	}
 	return e, e.Validate()
@@ -157,16 +160,31 @@ func (e *Endpoint) readQuery(raw string) error {
 	}
 	e.CredsFile = q.Get("credsFile")
 	e.ContextFile = q.Get("contextFile")
-	if q.Has("noEmbed") {
-		// KINE checks only that noEmbed is there, so noEmbed=false means true.
-		if v := q.Get("noEmbed"); v != "" {
-			if b, err := strconv.ParseBool(v); err != nil || !b {
-				return fmt.Errorf("param noEmbed=%s: KINE reads any noEmbed as true; leave it out instead", v)
-			}
+	e.ServerConfig = q.Get("serverConfig")
+	e.DataDir = q.Get("dataDir")
+	for _, f := range []struct {
+		name string
+		set  *bool
+	}{{"noEmbed", &e.NoEmbed}, {"dontListen", &e.DontListen}, {"stdoutLogging", &e.StdoutLogging}} {
+		if *f.set, err = flagParam(q, f.name); err != nil {
+			return err
 		}
-		e.NoEmbed = true
 	}
 	return nil
+}
+
+// flagParam reads a param KINE only checks the presence of, so that
+// name=false means true: here any value but a true one is an error.
+func flagParam(q url.Values, name string) (bool, error) {
+	if !q.Has(name) {
+		return false, nil
+	}
+	if v := q.Get(name); v != "" {
+		if b, err := strconv.ParseBool(v); err != nil || !b {
+			return false, fmt.Errorf("param %s=%s: KINE reads any %s as true; leave it out instead", name, v, name)
+		}
+	}
+	return true, nil
 }
 
 func checkParam(k string, n int) error {
@@ -177,9 +195,6 @@ func checkParam(k string, n int) error {
 			}
 			return nil
 		}
-	}
-	if embeddedOnly[k] {
-		return fmt.Errorf("param %s: only for KINE's embedded NATS server, which an external datastore does not use", k)
 	}
 	for _, p := range knownParams {
 		if strings.EqualFold(k, p) {

@@ -31,8 +31,9 @@ func (f *datastoreEndpointFunction) Definition(_ context.Context, _ function.Def
 		Summary: "Builds a k3s NATS datastore endpoint from its parts.",
 		MarkdownDescription: "Builds the exact `--datastore-endpoint` value that `nats_k3s_datastore` outputs, from an object with any of " +
 			"`servers` (list of `host:port` or `nats://host:port`), `user`, `password`, `token`, `bucket`, `replicas` (1-5), `rev_history` (2-64), " +
-			"`slow_method` (a duration), `creds_file`, `context_file` and `no_embed`. Parameters go on the first URL only, since KINE reads " +
-			"only those. The result of `provider::nats::parse_datastore_endpoint` is accepted as it is.",
+			"`slow_method` (a duration), `creds_file`, `context_file` and `no_embed`, and, for KINE builds with embedded NATS (k3s' own), " +
+			"`server_config`, `data_dir`, `dont_listen` and `stdout_logging`; with those, `servers` holds at most the embedded server's listen address. " +
+			"Parameters go on the first URL only, since KINE reads only those. The result of `provider::nats::parse_datastore_endpoint` is accepted as it is.",
 		Parameters: []function.Parameter{
 			function.DynamicParameter{Name: "parts", MarkdownDescription: "An object with the endpoint's parts; absent or null parts are left out."},
 		},
@@ -104,12 +105,16 @@ func endpointFromParts(v attr.Value) (k3s.Endpoint, error) {
 					err = fmt.Errorf("slow_method: %q is not a duration such as 500ms", s)
 				}
 			}
+		case "server_config":
+			ep.ServerConfig, err = stringPart(name, val)
+		case "data_dir":
+			ep.DataDir, err = stringPart(name, val)
 		case "no_embed":
-			b, ok := val.(basetypes.BoolValue)
-			if !ok {
-				err = fmt.Errorf("no_embed must be a bool")
-			}
-			ep.NoEmbed = b.ValueBool()
+			ep.NoEmbed, err = boolPart(name, val)
+		case "dont_listen":
+			ep.DontListen, err = boolPart(name, val)
+		case "stdout_logging":
+			ep.StdoutLogging, err = boolPart(name, val)
 		default:
 			unknown = append(unknown, name)
 		}
@@ -119,8 +124,8 @@ func endpointFromParts(v attr.Value) (k3s.Endpoint, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return ep, fmt.Errorf("unknown parts %s: the parts are servers, user, password, token, bucket, replicas, rev_history, slow_method, creds_file, context_file and no_embed",
-			strings.Join(unknown, ", "))
+		return ep, fmt.Errorf("unknown parts %s: the parts are servers, user, password, token, bucket, replicas, rev_history, slow_method, creds_file, context_file, no_embed, "+
+			"server_config, data_dir, dont_listen and stdout_logging", strings.Join(unknown, ", "))
 	}
 	return ep, nil
 }
@@ -131,6 +136,14 @@ func stringPart(name string, v attr.Value) (string, error) {
 		return "", fmt.Errorf("%s must be a string", name)
 	}
 	return s.ValueString(), nil
+}
+
+func boolPart(name string, v attr.Value) (bool, error) {
+	b, ok := v.(basetypes.BoolValue)
+	if !ok {
+		return false, fmt.Errorf("%s must be a bool", name)
+	}
+	return b.ValueBool(), nil
 }
 
 func intPart(name string, v attr.Value) (int, error) {

@@ -35,6 +35,16 @@ output "round_trip" {
 output "parsed" {
   value = provider::nats::parse_datastore_endpoint("nats://a:4222?bucket=x&replicas=3")
 }
+output "embedded" {
+  value = provider::nats::datastore_endpoint({
+    server_config = "/etc/rancher/k3s/nats/server.conf"
+    bucket        = "kine"
+    dont_listen   = true
+  })
+}
+output "embedded_parsed" {
+  value = provider::nats::parse_datastore_endpoint("nats://?serverConfig=/etc/nats.conf&dataDir=/var/lib/nats&dontListen")
+}
 `,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("built", knownvalue.StringExact(
@@ -48,6 +58,15 @@ output "parsed" {
 					"rev_history": knownvalue.Null(),
 					"no_embed":    knownvalue.Bool(false),
 				})),
+				statecheck.ExpectKnownOutputValue("embedded", knownvalue.StringExact(
+					"nats://?bucket=kine&serverConfig=%2Fetc%2Francher%2Fk3s%2Fnats%2Fserver.conf&dontListen=true")),
+				statecheck.ExpectKnownOutputValue("embedded_parsed", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"servers":        knownvalue.Null(),
+					"server_config":  knownvalue.StringExact("/etc/nats.conf"),
+					"data_dir":       knownvalue.StringExact("/var/lib/nats"),
+					"dont_listen":    knownvalue.Bool(true),
+					"stdout_logging": knownvalue.Bool(false),
+				})),
 			},
 		}},
 	})
@@ -55,10 +74,11 @@ output "parsed" {
 
 func TestAccFunction_badInput(t *testing.T) {
 	cases := map[string]struct{ config, want string }{
-		"non-numeric replicas":  {`output "x" { value = provider::nats::parse_datastore_endpoint("nats://a:4222?replicas=three") }`, `replicas`},
-		"replicas out of range": {`output "x" { value = provider::nats::datastore_endpoint({ servers = ["a:4222"], replicas = 9 }) }`, `(?i)replicas`},
-		"unknown part":          {`output "x" { value = provider::nats::datastore_endpoint({ servers = ["a:4222"], bukket = "x" }) }`, `unknown parts bukket`},
-		"not an object":         {`output "x" { value = provider::nats::datastore_endpoint("nats://a:4222") }`, `parts must be an object`},
+		"non-numeric replicas":    {`output "x" { value = provider::nats::parse_datastore_endpoint("nats://a:4222?replicas=three") }`, `replicas`},
+		"replicas out of range":   {`output "x" { value = provider::nats::datastore_endpoint({ servers = ["a:4222"], replicas = 9 }) }`, `(?i)replicas`},
+		"unknown part":            {`output "x" { value = provider::nats::datastore_endpoint({ servers = ["a:4222"], bukket = "x" }) }`, `unknown parts bukket`},
+		"not an object":           {`output "x" { value = provider::nats::datastore_endpoint("nats://a:4222") }`, `parts must be an object`},
+		"dont_listen with a host": {`output "x" { value = provider::nats::datastore_endpoint({ servers = ["a:4222"], dont_listen = true }) }`, `must be empty with DontListen`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

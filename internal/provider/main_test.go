@@ -32,6 +32,9 @@ var (
 	hubLeaf  *testnats.HubLeaf
 	// opCluster is a 3-node operator-mode system for account resources.
 	opCluster *testnats.Operator
+	// Both operator systems are hubs for edge sites: JetStream domain "hub",
+	// leaf connections plain on opCluster and over TLS on operator.
+	leafTLS *testnats.TLSMaterial
 
 	testPool = natsconn.NewPool()
 )
@@ -65,7 +68,11 @@ func runTests(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer cluster.Shutdown()
-	if operator, err = testnats.StartOperator(testnats.OperatorOptions{}); err != nil {
+	if leafTLS, err = testnats.NewTLS(); err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(leafTLS.Dir)
+	if operator, err = testnats.StartOperator(testnats.OperatorOptions{Domain: hubDomain, Extra: testnats.LeafListener(leafTLS)}); err != nil {
 		return 0, err
 	}
 	defer operator.Shutdown()
@@ -77,7 +84,7 @@ func runTests(m *testing.M) (int, error) {
 	if accB, err = operator.CreateAccount(ctx, "B"); err != nil {
 		return 0, err
 	}
-	if opCluster, err = testnats.StartOperator(testnats.OperatorOptions{Servers: 3}); err != nil {
+	if opCluster, err = testnats.StartOperator(testnats.OperatorOptions{Servers: 3, Domain: hubDomain, Extra: testnats.LeafListener(nil)}); err != nil {
 		return 0, err
 	}
 	defer opCluster.Shutdown()

@@ -31,6 +31,11 @@ var endpointAttrTypes = map[string]attr.Type{
 	"creds_file":   types.StringType,
 	"context_file": types.StringType,
 	"no_embed":     types.BoolType,
+	// KINE builds with embedded NATS only.
+	"server_config":  types.StringType,
+	"data_dir":       types.StringType,
+	"dont_listen":    types.BoolType,
+	"stdout_logging": types.BoolType,
 }
 
 func (f *parseDatastoreEndpointFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
@@ -42,7 +47,8 @@ func (f *parseDatastoreEndpointFunction) Definition(_ context.Context, _ functio
 		Summary: "Splits a k3s NATS datastore endpoint into its parts.",
 		MarkdownDescription: "Parses a KINE NATS endpoint (`nats://...`, or the legacy `jetstream://nats://...`) exactly as KINE reads it, and returns " +
 			"an object with `servers`, `user`, `password`, `token`, `bucket`, `replicas`, `rev_history`, `slow_method`, `creds_file`, `context_file` " +
-			"and `no_embed`; parts the endpoint does not set are null. It rejects what KINE would silently misread, such as a non-numeric `replicas`. " +
+			"and `no_embed`, and the embedded server's `server_config`, `data_dir`, `dont_listen` and `stdout_logging` (KINE builds with embedded NATS, " +
+			"such as k3s'); parts the endpoint does not set are null. It rejects what KINE would silently misread, such as a non-numeric `replicas`. " +
 			"`provider::nats::datastore_endpoint` turns the object back into the endpoint.",
 		Parameters: []function.Parameter{
 			function.StringParameter{Name: "endpoint", MarkdownDescription: "The `--datastore-endpoint` value."},
@@ -92,16 +98,20 @@ func endpointObject(ep k3s.Endpoint) types.Object {
 		slow = types.StringValue(ep.SlowMethod.String())
 	}
 	return types.ObjectValueMust(endpointAttrTypes, map[string]attr.Value{
-		"servers":      servers,
-		"user":         str(ep.User),
-		"password":     str(ep.Password),
-		"token":        str(ep.Token),
-		"bucket":       str(ep.Bucket),
-		"replicas":     num(ep.Replicas),
-		"rev_history":  num(ep.RevHistory),
-		"slow_method":  slow,
-		"creds_file":   str(ep.CredsFile),
-		"context_file": str(ep.ContextFile),
-		"no_embed":     types.BoolValue(ep.NoEmbed),
+		"servers":        servers,
+		"user":           str(ep.User),
+		"password":       str(ep.Password),
+		"token":          str(ep.Token),
+		"bucket":         str(ep.Bucket),
+		"replicas":       num(ep.Replicas),
+		"rev_history":    num(ep.RevHistory),
+		"slow_method":    slow,
+		"creds_file":     str(ep.CredsFile),
+		"context_file":   str(ep.ContextFile),
+		"no_embed":       types.BoolValue(ep.NoEmbed),
+		"server_config":  str(ep.ServerConfig),
+		"data_dir":       str(ep.DataDir),
+		"dont_listen":    types.BoolValue(ep.DontListen),
+		"stdout_logging": types.BoolValue(ep.StdoutLogging),
 	})
 }

@@ -282,6 +282,7 @@ func (p *natsProvider) Resources(context.Context) []func() resource.Resource {
 		newOperatorResource,
 		newAccountResource,
 		newUserResource,
+		newK3sEdgeResource,
 	}
 }
 

@@ -55,6 +55,10 @@ func TestAccSecrets_notInLogsOrPlanOutput(t *testing.T) {
 	passwordServer := startServer(t, fmt.Sprintf("authorization { user: %q, password: %q }\n", user, password), nats.UserInfo(user, password))
 	url := operator.Servers[0].URL
 	bucket := uniqueName(t)
+	leafURL, err := operator.Servers[0].LeafURL()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "trace.log")
@@ -133,11 +137,35 @@ resource "nats_kv_bucket" "password" {
   history     = 10
 }
 
+# An edge site whose leaf connection logs in with a user's credentials and
+# presents a client certificate: neither may show.
+resource "nats_user" "leaf" {
+  name                 = "leaf"
+  account              = %[8]q
+  account_signing_seed = %[9]q
+  leafnode             = { jetstream_domain = "edge-secrets" }
+}
+
+resource "nats_k3s_edge" "site" {
+  name        = "secrets"
+  hub_urls    = [%[13]q]
+  credentials = nats_user.leaf.creds
+  tls = {
+    ca_file   = "/etc/rancher/k3s/nats/ca.pem"
+    cert_file = "/etc/rancher/k3s/nats/leaf.pem"
+    key_file  = "/etc/rancher/k3s/nats/leaf-key.pem"
+    ca        = %[14]s
+    cert      = %[15]s
+    key       = %[16]s
+  }
+}
+
 output "kine_user" {
   value = nats_user.kine.public_key
 }
 `, url, hcl(string(accA.Creds)), tokenServer, token, passwordServer, user, password,
-		accA.PublicKey, string(accA.SigningSeed), bucket, tokenAddr, passwordAddr)
+		accA.PublicKey, string(accA.SigningSeed), bucket, tokenAddr, passwordAddr,
+		leafURL, hcl(leafTLS.CAPEM), hcl(leafTLS.ClientCertPEM), hcl(leafTLS.ClientKeyPEM))
 	work := filepath.Join(dir, "work")
 	if err := os.MkdirAll(work, 0o700); err != nil {
 		t.Fatal(err)
@@ -190,6 +218,7 @@ output "kine_user" {
 	secrets := map[string]string{
 		"account A creds":        string(accA.Creds),
 		"account A signing seed": string(accA.SigningSeed),
+		"leaf TLS client key":    leafTLS.ClientKeyPEM,
 		"token":                  token,
 		"password":               password,
 	}
@@ -210,6 +239,7 @@ output "kine_user" {
 		"the KINE check as the user":     {"conformance step", "tf_resource_type=nats_user", `step="kine start"`, "ok=true"},
 		"the KINE check with a token":    {"conformance step", "natstoken", `step="kine start"`, "ok=true"},
 		"the KINE check with a password": {"conformance step", "natspassword", `step="kine start"`, "ok=true"},
+		"the edge check":                 {"conformance step", "tf_resource_type=nats_k3s_edge", `step="link back"`, "ok=true"},
 	} {
 		if !hasLine(log, words) {
 			t.Errorf("the trace log has no line of %s (%q): the test would miss its leaks", what, words)
@@ -280,8 +310,8 @@ func stateSecrets(t *testing.T, file string) map[string]string {
 			}
 		}
 	}
-	if len(out) != 6 {
-		t.Fatalf("found %d issued secrets in state, want 6 (two users)", len(out))
+	if len(out) != 9 {
+		t.Fatalf("found %d issued secrets in state, want 9 (three users)", len(out))
 	}
 	return out
 }

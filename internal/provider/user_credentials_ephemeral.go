@@ -17,7 +17,10 @@ import (
 	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
 )
 
-var _ ephemeral.EphemeralResourceWithConfigure = (*userCredentialsEphemeral)(nil)
+var (
+	_ ephemeral.EphemeralResourceWithConfigure      = (*userCredentialsEphemeral)(nil)
+	_ ephemeral.EphemeralResourceWithValidateConfig = (*userCredentialsEphemeral)(nil)
+)
 
 // defaultCredentialsTTL is how long minted credentials live when ttl is
 // unset: long enough for one apply.
@@ -102,6 +105,8 @@ func (e *userCredentialsEphemeral) Schema(_ context.Context, _ ephemeral.SchemaR
 				Optional: true, Computed: true, MarkdownDescription: docUserKineInboxPrefix,
 				Validators: inboxPrefixValidators(),
 			},
+			"leafnode":    leafnodeEphemeralAttribute(),
+			"max_payload": schema.Int64Attribute{Optional: true, MarkdownDescription: docUserMaxPayload, Validators: maxPayloadValidators()},
 			"ttl": schema.StringAttribute{
 				CustomType: timetypes.GoDurationType{}, Optional: true,
 				MarkdownDescription: "How long the credentials stay valid after they are minted, as a Go duration. Defaults to `1h`.",
@@ -114,6 +119,11 @@ func (e *userCredentialsEphemeral) Schema(_ context.Context, _ ephemeral.SchemaR
 			"creds":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: docUserCreds},
 		},
 	}
+}
+
+// ValidateConfig refuses a leaf node user that could not carry its link.
+func (e *userCredentialsEphemeral) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
+	validateLeafnode(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (e *userCredentialsEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {

@@ -30,8 +30,9 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure  = (*userResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*userResource)(nil)
+	_ resource.ResourceWithConfigure      = (*userResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*userResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*userResource)(nil)
 )
 
 // userResource issues a user JWT offline: signed by an account signing key,
@@ -55,6 +56,8 @@ type userInputs struct {
 	SourceNetworks     types.Set    `tfsdk:"source_networks"`
 	KineBucket         types.String `tfsdk:"kine_bucket"`
 	KineInboxPrefix    types.String `tfsdk:"kine_inbox_prefix"`
+	Leafnode           types.Object `tfsdk:"leafnode"`
+	MaxPayload         types.Int64  `tfsdk:"max_payload"`
 }
 
 // userOutputs are the issued user.
@@ -150,6 +153,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"With `kine_bucket`, the user gets exactly the permissions KINE needs for that bucket, and a real KINE, linked into the provider, " +
 			"runs with this user's credentials against the bucket on every create and update (`conformance`). " +
 			"If the bucket does not exist yet, KINE creates it during the check, as k3s would on its first start.\n\n" +
+			"With `leafnode`, the user is the hub identity of an edge site's leaf connection (`nats_k3s_edge`), with exactly what that link needs; " +
+			"the edge's own check proves it.\n\n" +
 			"Import is not supported: the seed cannot be recovered from the servers or the JWT. " +
 			"Destroying the resource does not revoke the credentials: the JWT stays valid until it expires or the account revokes the key.",
 		Attributes: map[string]schema.Attribute{
@@ -203,6 +208,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Optional: true, Computed: true, MarkdownDescription: docUserKineInboxPrefix + " Null without `kine_bucket`.",
 				Validators: inboxPrefixValidators(),
 			},
+			"leafnode":    leafnodeAttribute(),
+			"max_payload": schema.Int64Attribute{Optional: true, MarkdownDescription: docUserMaxPayload, Validators: maxPayloadValidators()},
 			"conformance": conformanceAttribute(modeEnforce),
 			"conformance_report": func() schema.SingleNestedAttribute {
 				a := reportAttribute()
@@ -215,6 +222,11 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"creds":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: docUserCreds},
 		},
 	}
+}
+
+// ValidateConfig refuses a leaf node user that could not carry its link.
+func (r *userResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	validateLeafnode(ctx, req.Config, &resp.Diagnostics)
 }
 
 // ModifyPlan resolves the KINE inbox prefix, marks the JWT for re-issue when
@@ -396,6 +408,7 @@ func (in userInputs) user(ctx context.Context) (accounts.User, diag.Diagnostics)
 		KineBucket:      in.KineBucket.ValueString(),
 		KineInboxPrefix: in.KineInboxPrefix.ValueString(),
 	}
+	in.applyLeafnode(ctx, &u, &diags)
 	u.Pub = permissionFrom(ctx, in.Publish, &diags)
 	u.Sub = permissionFrom(ctx, in.Subscribe, &diags)
 	diags.Append(in.ConnectionTypes.ElementsAs(ctx, &u.ConnectionTypes, true)...)

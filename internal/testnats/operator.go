@@ -53,6 +53,8 @@ type OperatorOptions struct {
 	MemoryResolver bool
 	// Extra is added to every server's configuration.
 	Extra string
+	// Domain is the servers' JetStream domain, if any.
+	Domain string
 }
 
 // StartOperator makes an operator, signing key, system account and system
@@ -99,7 +101,7 @@ func StartOperator(o OperatorOptions) (*Operator, error) {
 		return fmt.Sprintf("operator: %q\nsystem_account: %q\n%sresolver_preload {\n  %s: %q\n}\n%s",
 			op.JWT, sys.PublicKey, resolver, sys.PublicKey, sys.JWT, o.Extra)
 	}
-	if op.Cluster, err = startCluster(o.Servers, body); err != nil {
+	if op.Cluster, err = startCluster(o.Servers, o.Domain, body); err != nil {
 		return nil, err
 	}
 	return op, nil

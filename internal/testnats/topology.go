@@ -19,28 +19,29 @@ type Cluster struct {
 // JetStream meta group has a leader and sees every peer. extra is added to
 // every server's configuration.
 func StartCluster(n int, extra string) (*Cluster, error) {
-	return startCluster(n, func(string) string { return extra })
+	return startCluster(n, "", func(string) string { return extra })
 }
 
-// startCluster starts n routed servers; body gives each server's own extra
-// configuration from its store directory. n == 1 starts a lone server.
+// startCluster starts n routed servers in JetStream domain (none when
+// empty); body gives each server's own extra configuration from its store
+// directory. n == 1 starts a lone server.
 //
 // JetStream needs every clustered server to have its routes configured, so
 // route ports are reserved up front. Another test package starting servers
 // at the same moment can take a reserved port before our server binds it:
 // then the whole cluster starts again on fresh ports.
-func startCluster(n int, body func(dir string) string) (*Cluster, error) {
+func startCluster(n int, domain string, body func(dir string) string) (*Cluster, error) {
 	var err error
 	for range 3 {
 		var c *Cluster
-		if c, err = startClusterOnce(n, body); err == nil {
+		if c, err = startClusterOnce(n, domain, body); err == nil {
 			return c, nil
 		}
 	}
 	return nil, err
 }
 
-func startClusterOnce(n int, body func(dir string) string) (*Cluster, error) {
+func startClusterOnce(n int, domain string, body func(dir string) string) (*Cluster, error) {
 	ports, err := freePorts(n)
 	if err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func startClusterOnce(n int, body func(dir string) string) (*Cluster, error) {
 		if n > 1 {
 			conf += fmt.Sprintf("cluster {\n  name: %q\n  listen: \"127.0.0.1:%d\"\n  routes: [%s]\n}\n", name, p, strings.Join(routes, ", "))
 		}
-		s, err := startIn(dir, Config{Name: fmt.Sprintf("%s-%d", name, i+1)}, conf)
+		s, err := startIn(dir, Config{Name: fmt.Sprintf("%s-%d", name, i+1), Domain: domain}, conf)
 		if err != nil {
 			os.RemoveAll(dir)
 			c.Shutdown()

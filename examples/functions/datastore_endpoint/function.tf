@@ -8,3 +8,13 @@ output "endpoint" {
     no_embed   = true
   })
 }
+
+# KINE's embedded NATS server (k3s' own KINE), started from a configuration
+# file and reached in-process: no servers.
+output "embedded_endpoint" {
+  value = provider::nats::datastore_endpoint({
+    server_config = "/etc/rancher/k3s/nats/server.conf"
+    bucket        = "kine"
+    dont_listen   = true
+  })
+}

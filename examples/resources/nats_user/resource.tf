@@ -39,3 +39,12 @@ output "kine_creds" {
   value     = nats_user.kine.creds
   sensitive = true
 }
+
+# The hub user of an edge site's leaf connection (nats_k3s_edge): exactly
+# what the link needs for the site's JetStream domain.
+resource "nats_user" "store_42_leaf" {
+  name                 = "leaf-store-42"
+  account              = nats_account.k3s_prod.public_key
+  account_signing_seed = nats_account.k3s_prod.signing_seed
+  leafnode             = { jetstream_domain = "edge-store-42" }
+}
