@@ -452,29 +452,13 @@ func (r *k3sDatastoreResource) Delete(ctx context.Context, req resource.DeleteRe
 		fmt.Sprintf("Bucket %q holds a k3s cluster's state and deletion_protection = true, so nothing was deleted.", state.Bucket.ValueString()), &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel := operationContext(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
-	defer cancel()
-	js, err := r.client.jetStream(ctx, state.Credentials, state.JetStreamDomain)
-	if err != nil {
-		addConnError(&resp.Diagnostics, err)
-		return
-	}
-	if err := k3s.DeleteBucket(ctx, js, state.Bucket.ValueString()); err != nil && !errors.Is(err, k3s.ErrNoBucket) {
-		addBucketError(&resp.Diagnostics, "delete", state.Bucket.ValueString(), err)
-	}
+	r.client.deleteBucket(ctx, state.Credentials, state.JetStreamDomain, state.Timeouts, state.Bucket.ValueString(),
+		k3s.DeleteBucket, k3s.ErrNoBucket, &resp.Diagnostics)
 }
 
 // ImportState takes "<bucket>" or "<domain>/<bucket>".
 func (r *k3sDatastoreResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	domain, name, err := parseBucketID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("bucket"), name)...)
-	if domain != "" {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("jetstream_domain"), domain)...)
-	}
+	importBucketID(ctx, req, resp, "bucket")
 }
 
 // check runs KINE with exactly the endpoint k3s gets. The creds file path
