@@ -27,7 +27,17 @@ const (
 	docLimitMarkerTTL       = "How long the delete markers the server writes when a key is removed by a limit (such as `ttl`) are kept, as a Go duration; `0s` writes none."
 	docDomain               = "JetStream domain of the bucket. Defaults to the provider's `jetstream_domain`."
 	docStreamName           = "Name of the JetStream stream that holds the bucket (`KV_<name>`)."
-	docCredentials          = "Content of a `.creds` file to use for this resource instead of the provider's identity: how one configuration manages buckets in many accounts."
+	docCredentialsBase      = "Content of a `.creds` file to use for this resource instead of the provider's identity: how one configuration manages buckets in many accounts. "
+	docCredentials          = docCredentialsBase + docCredentialsState
+	// docCredentialsData is docCredentials for data sources, whose
+	// arguments are stored with their result.
+	docCredentialsData = docCredentialsBase + "It is kept in state with the data source's result. " + docCredentialsProvider
+	// docCredentialsState says why a resource's credentials override has no
+	// write-only variant, and what keeps credentials out of state instead.
+	docCredentialsState = "It is kept in state, since refresh and destroy need it and a write-only value is not available to them. " +
+		docCredentialsProvider
+	docCredentialsProvider = "To keep credentials out of state, give them to the provider block instead (`credentials_data`, from a sensitive or ephemeral variable " +
+		"or an ephemeral resource): provider configuration is never stored. One provider alias per account replaces this override."
 )
 
 // credentialsAttribute is the per-resource identity override.

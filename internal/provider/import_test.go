@@ -11,10 +11,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
+	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
 	"github.com/natsk3s/terraform-provider-nats/internal/kv"
+	"github.com/natsk3s/terraform-provider-nats/internal/testkine"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
@@ -102,6 +105,37 @@ func TestAccImport_k3sDatastoreDocsExample(t *testing.T) {
 		CheckDestroy:             checkNoBucket(t, js, bucket),
 		Steps: []resource.TestStep{
 			{Config: config, ConfigPlanChecks: importedUnchanged(addr)},
+			{Config: strings.Replace(config, fmt.Sprintf("bucket = %q\n", bucket), fmt.Sprintf("bucket = %q\n  deletion_protection = false\n", bucket), 1)},
+		},
+	})
+}
+
+// A bucket that real KINE made by itself, as on k3s' first start against a
+// server nobody prepared, adopted with the docs' import block: the import
+// is the plan's only action, the plan after it is empty, and KINE still
+// serves every object it wrote, with its revisions.
+func TestAccImport_k3sDatastoreMadeByKine(t *testing.T) {
+	bucket := uniqueName(t)
+	ds := kineData(t, single.URL, bucket, 20) // KINE creates the bucket, then writes
+	js := testnats.JetStream(t, single.URL, nil, "")
+	const addr = "nats_k3s_datastore.adopted"
+	config := providerBlock([]string{single.URL}, "") + example(t, "resources/nats_k3s_datastore/import-by-string-id.tf",
+		`id = "kine"`, fmt.Sprintf("id = %q", bucket), `bucket = "kine"`, fmt.Sprintf("bucket = %q", bucket))
+	kineServesAll := func(*terraform.State) error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		k, err := conformance.StartKine(ctx, kineEndpoint(single.URL, bucket))
+		if err != nil {
+			return fmt.Errorf("KINE refuses the adopted bucket: %w", err)
+		}
+		defer k.Stop()
+		return testkine.Check(ctx, k.Client(), ds)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy:             checkNoBucket(t, js, bucket),
+		Steps: []resource.TestStep{
+			{Config: config, ConfigPlanChecks: importedUnchanged(addr), Check: kineServesAll},
 			{Config: strings.Replace(config, fmt.Sprintf("bucket = %q\n", bucket), fmt.Sprintf("bucket = %q\n  deletion_protection = false\n", bucket), 1)},
 		},
 	})

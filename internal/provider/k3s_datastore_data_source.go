@@ -68,7 +68,7 @@ func (d *k3sDatastoreDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				Optional: true, MarkdownDescription: docDomain,
 				Validators: []validator.String{domainValidator()},
 			},
-			"credentials":      schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: docCredentials},
+			"credentials":      schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: docCredentialsData},
 			"live_keys":        num("Keys whose latest revision is not a delete, KINE's own bookkeeping keys left out."),
 			"revision":         num("Current revision: the bucket stream's last sequence."),
 			"compact_revision": num("Revision KINE last compacted to; 0 if never."),

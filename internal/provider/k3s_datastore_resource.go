@@ -111,7 +111,7 @@ func (r *k3sDatastoreResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			"credentials": schema.StringAttribute{
 				Optional: true, Sensitive: true,
 				MarkdownDescription: "Content of the `.creds` file the provider uses to create and check the datastore, instead of its own identity. " +
-					"With `creds_file`, the check runs KINE with these credentials in a private temporary file in place of that path.",
+					"With `creds_file`, the check runs KINE with these credentials in a private temporary file in place of that path. " + docCredentialsState,
 			},
 			"creds_file": schema.StringAttribute{
 				Optional:            true,

@@ -21,6 +21,8 @@ type k3sEdgeModel struct {
 	Name              types.String   `tfsdk:"name"`
 	HubURLs           types.List     `tfsdk:"hub_urls"`
 	Credentials       types.String   `tfsdk:"credentials"`
+	CredentialsWO     types.String   `tfsdk:"credentials_wo"`
+	CredentialsWOVer  types.Int64    `tfsdk:"credentials_wo_version"`
 	CredentialsFile   types.String   `tfsdk:"credentials_file"`
 	JetStreamDomain   types.String   `tfsdk:"jetstream_domain"`
 	StoreDir          types.String   `tfsdk:"store_dir"`

@@ -56,6 +56,8 @@ func (r *k3sEdgeResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Never in plan or state: as null, it cannot make a plan differ from state.
+	plan.CredentialsWO = types.StringNull()
 	if configDomain.IsNull() {
 		plan.JetStreamDomain = types.StringUnknown()
 		if !plan.Name.IsUnknown() {
@@ -85,11 +87,11 @@ func (r *k3sEdgeResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		}
 	}
 	r.refuseHubDomain(ctx, site, &resp.Diagnostics)
-	if !plan.Credentials.IsUnknown() {
-		_, problems, err := edge.LeafUser([]byte(plan.Credentials.ValueString()), site, r.hubInboxPrefix())
+	if creds, credsPath, ok := edgeCredsPair.configValue(ctx, req.Config); ok {
+		_, problems, err := edge.LeafUser([]byte(creds), site, r.hubInboxPrefix())
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("credentials"), "Invalid leaf user credentials",
-				err.Error()+". Set credentials to the content of a .creds file, such as nats_user.<leaf>.creds.")
+			resp.Diagnostics.AddAttributeError(credsPath, "Invalid leaf user credentials",
+				err.Error()+". Set "+credsPath.String()+" to the content of a .creds file, such as nats_user.<leaf>.creds.")
 		}
 		addProblems(&resp.Diagnostics, fmt.Sprintf("Leaf user cannot carry the edge's link (check step %q)", edge.StepLeafUser), problems)
 	}
@@ -174,17 +176,17 @@ func warnEdgePlan(site edge.Site, state *k3sEdgeModel, diags *diag.Diagnostics) 
 }
 
 func (r *k3sEdgeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, opCreate)
+	r.save(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics, opCreate)
 }
 
 func (r *k3sEdgeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics, opUpdate)
+	r.save(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics, opUpdate)
 }
 
 // save renders the site and checks it; a check that fails in enforce mode
 // keeps the new files out of state (a create leaves nothing, an update the
 // previous files), so nobody ships what did not work.
-func (r *k3sEdgeResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, op string) {
+func (r *k3sEdgeResource) save(ctx context.Context, planned tfsdk.Plan, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics, op string) {
 	var m k3sEdgeModel
 	diags.Append(planned.Get(ctx, &m)...)
 	if diags.HasError() {
@@ -203,8 +205,12 @@ func (r *k3sEdgeResource) save(ctx context.Context, planned tfsdk.Plan, state *t
 	if diags.HasError() {
 		return
 	}
+	creds, _ := edgeCredsPair.value(ctx, m.Credentials, config, diags)
+	if diags.HasError() {
+		return
+	}
 	m.setOutputs(site)
-	m.ConformanceReport = r.check(ctx, &m, site, op == opUpdate, diags)
+	m.ConformanceReport = r.check(ctx, &m, site, creds, op == opUpdate, diags)
 	if diags.HasError() {
 		return
 	}
@@ -219,11 +225,11 @@ func (r *k3sEdgeResource) Delete(context.Context, resource.DeleteRequest, *resou
 
 // check runs the edge check as conformance says, and puts a failure on the
 // attribute to fix.
-func (r *k3sEdgeResource) check(ctx context.Context, m *k3sEdgeModel, site edge.Site, existing bool, diags *diag.Diagnostics) types.Object {
+func (r *k3sEdgeResource) check(ctx context.Context, m *k3sEdgeModel, site edge.Site, creds string, existing bool, diags *diag.Diagnostics) types.Object {
 	var rep *conformance.Report
 	var local diag.Diagnostics
 	obj := runConformance(ctx, m.Conformance, fmt.Sprintf("edge site %q", site.Name), func(ctx context.Context, opts conformance.Options) *conformance.Report {
-		rep = r.runCheck(ctx, m, site, existing, opts)
+		rep = r.runCheck(ctx, m, site, creds, existing, opts)
 		return rep
 	}, &local)
 	var failed *conformance.Step
@@ -240,7 +246,7 @@ func (r *k3sEdgeResource) check(ctx context.Context, m *k3sEdgeModel, site edge.
 	return obj
 }
 
-func (r *k3sEdgeResource) runCheck(ctx context.Context, m *k3sEdgeModel, site edge.Site, existing bool, opts conformance.Options) *conformance.Report {
+func (r *k3sEdgeResource) runCheck(ctx context.Context, m *k3sEdgeModel, site edge.Site, creds string, existing bool, opts conformance.Options) *conformance.Report {
 	if r.client.unknown {
 		return conformance.Failed(opts, "connect", errConfigUnknown)
 	}
@@ -248,7 +254,7 @@ func (r *k3sEdgeResource) runCheck(ctx context.Context, m *k3sEdgeModel, site ed
 	if err != nil {
 		return conformance.Failed(opts, "connect", err)
 	}
-	t := edge.Target{Site: site, Creds: []byte(m.Credentials.ValueString()), Hub: conn.NC, Existing: existing}
+	t := edge.Target{Site: site, Creds: []byte(creds), Hub: conn.NC, Existing: existing}
 	own := r.client.identity.TLS
 	t.TLS = edge.TLSContent{CA: own.CA, Cert: own.Cert, Key: own.Key}
 	if tls := m.tls(ctx, new(diag.Diagnostics)); tls != nil {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -24,7 +25,18 @@ import (
 // no credentials (edge.Site's checks say more).
 var hubURLPattern = regexp.MustCompile(`^(nats-leaf|tls)://[^\s,@/?#]+:[0-9]+/?$`)
 
+// docEdgeCredentials describes credentials and credentials_wo.
+const docEdgeCredentials = "Content of the `.creds` file of the hub user the leaf connection logs in as, such as `nats_user.<leaf>.creds` of a user " +
+	"with `leafnode`. It goes to the edge host as `credentials_file` (see `files`); `server_config` names only the path. " +
+	"Only the check uses it, in a private temporary file."
+
 func k3sEdgeSchema(ctx context.Context) schema.Schema {
+	s := k3sEdgeBaseSchema(ctx)
+	maps.Copy(s.Attributes, edgeCredsPair.attributes(docEdgeCredentials))
+	return s
+}
+
+func k3sEdgeBaseSchema(ctx context.Context) schema.Schema {
 	computed := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
@@ -66,9 +78,9 @@ func k3sEdgeSchema(ctx context.Context) schema.Schema {
 					"must be a leaf node URL such as nats-leaf://hub.example.net:7422 or tls://hub.example.net:7422"))},
 			},
 			"credentials": schema.StringAttribute{
-				Required: true, Sensitive: true,
-				MarkdownDescription: "Content of the `.creds` file of the hub user the leaf connection logs in as, such as `nats_user.<leaf>.creds` of a user " +
-					"with `leafnode`. It goes to the edge host as `credentials_file` (see `files`); `server_config` names only the path. The check uses it in a private temporary file.",
+				Optional: true, Sensitive: true,
+				MarkdownDescription: docEdgeCredentials + " Stored in state: to keep it out, set `credentials_wo` instead.",
+				Validators:          edgeCredsPair.plainValidators(),
 			},
 			"credentials_file": hostPath("Where the leaf user's credentials live on the edge host.", edge.DefaultCredentialsFile),
 			"jetstream_domain": schema.StringAttribute{

@@ -73,7 +73,7 @@ func (d *kvMirrorDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"jetstream_domain": schema.StringAttribute{
 				Optional: true, MarkdownDescription: docDomain, Validators: []validator.String{domainValidator()},
 			},
-			"credentials": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: docCredentials},
+			"credentials": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: docCredentialsData},
 			"source": schema.SingleNestedAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "The source. Read from the mirror's stream; a promoted bucket no longer names it, so give it here to learn about the former source.",

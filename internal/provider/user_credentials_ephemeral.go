@@ -158,7 +158,7 @@ func (e *userCredentialsEphemeral) Open(ctx context.Context, req ephemeral.OpenR
 	u.Expires = time.Now().Add(ttl).Add(time.Second - 1).Truncate(time.Second).UTC()
 	issued, err := accounts.IssueUser(u, []byte(m.AccountSigningSeed.ValueString()), nil)
 	if err != nil {
-		addIssueError(&resp.Diagnostics, err)
+		addIssueError(&resp.Diagnostics, path.Root("account_signing_seed"), err)
 		return
 	}
 	m.Expires = timetypes.NewRFC3339TimeValue(u.Expires)

@@ -2,12 +2,12 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
+	"maps"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -20,9 +20,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/nats-io/jwt/v2"
-	"github.com/nats-io/nkeys"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/accounts"
 	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
@@ -71,9 +71,12 @@ type userOutputs struct {
 type userModel struct {
 	ID types.String `tfsdk:"id"`
 	userInputs
-	Expires           timetypes.RFC3339 `tfsdk:"expires"`
-	Conformance       types.Object      `tfsdk:"conformance"`
-	ConformanceReport types.Object      `tfsdk:"conformance_report"`
+	AccountSigningSeedWO        types.String      `tfsdk:"account_signing_seed_wo"`
+	AccountSigningSeedWOVersion types.Int64       `tfsdk:"account_signing_seed_wo_version"`
+	Timeouts                    timeouts.Value    `tfsdk:"timeouts"`
+	Expires                     timetypes.RFC3339 `tfsdk:"expires"`
+	Conformance                 types.Object      `tfsdk:"conformance"`
+	ConformanceReport           types.Object      `tfsdk:"conformance_report"`
 	userOutputs
 }
 
@@ -133,7 +136,7 @@ func (r *userResource) Configure(_ context.Context, req resource.ConfigureReques
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *userResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	permission := func(desc string, queue bool) schema.SingleNestedAttribute {
 		return schema.SingleNestedAttribute{
@@ -169,8 +172,9 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"account_signing_seed": schema.StringAttribute{
-				Required: true, Sensitive: true, MarkdownDescription: docUserSigningSeed + " Changes in place (the JWT is re-signed).",
-				Validators: []validator.String{accountSeed{kind: accounts.KeyAccount}},
+				Optional: true, Sensitive: true,
+				MarkdownDescription: docUserSigningSeed + " Changes in place (the JWT is re-signed). Stored in state: to keep it out, set `account_signing_seed_wo` instead.",
+				Validators:          append(signingSeedPair.plainValidators(), accountSeed{kind: accounts.KeyAccount}),
 			},
 			"publish":   permission(docUserPublish, false),
 			"subscribe": permission(docUserSubscribe, true),
@@ -221,7 +225,9 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"jwt":        schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: docUserJWT + " Re-issued on every change."},
 			"creds":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: docUserCreds},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx)},
 	}
+	maps.Copy(resp.Schema.Attributes, signingSeedPair.attributes(docUserSigningSeed, accountSeed{kind: accounts.KeyAccount}))
 }
 
 // ValidateConfig refuses a leaf node user that could not carry its link.
@@ -245,6 +251,8 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if configured.IsNull() {
 		plan.KineInboxPrefix = r.defaultInboxPrefix(plan.KineBucket)
 	}
+	// Never in plan or state: as null, it cannot make a plan differ from state.
+	plan.AccountSigningSeedWO = types.StringNull()
 	checked := !plan.KineBucket.IsNull() && conformanceMode(ctx, plan.Conformance) != modeOff
 	if !checked {
 		plan.ConformanceReport = types.ObjectNull(reportAttrTypes)
@@ -321,7 +329,9 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.issue(ctx, &plan, nil, &resp.Diagnostics)
+	ctx, cancel := operationContext(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
+	r.issue(ctx, &plan, req.Config, nil, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -340,7 +350,9 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.issue(ctx, &plan, []byte(state.Seed.ValueString()), &resp.Diagnostics)
+	ctx, cancel := operationContext(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	defer cancel()
+	r.issue(ctx, &plan, req.Config, []byte(state.Seed.ValueString()), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -352,8 +364,9 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 func (r *userResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
 // issue signs the user described by m, for userSeed (nil: a new key), and
-// fills in the outputs.
-func (r *userResource) issue(ctx context.Context, m *userModel, userSeed []byte, diags *diag.Diagnostics) {
+// fills in the outputs. The account's signing seed comes from the plan or,
+// write-only, from config.
+func (r *userResource) issue(ctx context.Context, m *userModel, config tfsdk.Config, userSeed []byte, diags *diag.Diagnostics) {
 	if m.KineInboxPrefix.IsUnknown() {
 		m.KineInboxPrefix = types.StringValue(inboxPrefixOf(r.client))
 	}
@@ -364,12 +377,13 @@ func (r *userResource) issue(ctx context.Context, m *userModel, userSeed []byte,
 		diags.Append(d...)
 		u.Expires = t
 	}
+	seed, seedPath := signingSeedPair.value(ctx, m.AccountSigningSeed, config, diags)
 	if diags.HasError() {
 		return
 	}
-	issued, err := accounts.IssueUser(u, []byte(m.AccountSigningSeed.ValueString()), userSeed)
+	issued, err := accounts.IssueUser(u, []byte(seed), userSeed)
 	if err != nil {
-		addIssueError(diags, err)
+		addIssueError(diags, seedPath, err)
 		return
 	}
 	m.ID = types.StringValue(issued.PublicKey)
@@ -385,12 +399,12 @@ func (o *userOutputs) setIssued(issued *accounts.IssuedUser) {
 
 // addIssueError puts an IssueUser error on the attribute it concerns. Its
 // messages never contain a seed.
-func addIssueError(diags *diag.Diagnostics, err error) {
+func addIssueError(diags *diag.Diagnostics, seedPath path.Path, err error) {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "account signing key"):
-		diags.AddAttributeError(path.Root("account_signing_seed"), "Invalid account signing seed",
-			msg+"\n\nSet account_signing_seed to the seed of the account's identity key or of one of its signing keys (starts with SA).")
+		diags.AddAttributeError(seedPath, "Invalid account signing seed",
+			msg+"\n\nSet "+seedPath.String()+" to the seed of the account's identity key or of one of its signing keys (starts with SA).")
 	case strings.Contains(msg, "expiry"):
 		diags.AddAttributeError(path.Root("expires"), "Expiry in the past", msg+"\n\nSet a time in the future, or remove expires.")
 	default:
@@ -478,164 +492,4 @@ func (r *userResource) check(ctx context.Context, m *userModel, diags *diag.Diag
 		}
 		return conformance.Run(ctx, conn.NC, t, opts)
 	}, diags)
-}
-
-// subjectSetValidators check every subject of a permission list.
-func subjectSetValidators(queue bool) []validator.Set {
-	return []validator.Set{setvalidator.ValueStringsAre(permissionSubject{queue: queue})}
-}
-
-// inboxPrefixValidators accept a literal subject prefix, only with a bucket.
-func inboxPrefixValidators() []validator.String {
-	return []validator.String{
-		stringvalidator.RegexMatches(subjectTokenPattern,
-			"must be subject tokens separated by dots, without wildcards or spaces, such as _INBOX_k3s"),
-		stringvalidator.AlsoRequires(path.MatchRoot("kine_bucket")),
-	}
-}
-
-// permissionSubject accepts a subject as a permission takes it: tokens
-// separated by dots, `*` and `>` only as whole tokens and `>` last. With
-// queue, "<subject> <queue group>" too (subscribe permissions).
-type permissionSubject struct{ queue bool }
-
-func (v permissionSubject) Description(context.Context) string {
-	if v.queue {
-		return "must be a subject, optionally followed by one space and a queue group"
-	}
-	return "must be a subject without spaces"
-}
-
-func (v permissionSubject) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v permissionSubject) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := req.ConfigValue.ValueString()
-	problem := subjectProblem(s, v.queue)
-	if problem == "" {
-		return
-	}
-	example := "such as orders.*.created or orders.>"
-	if v.queue {
-		example += "; a queue group may follow after one space: orders.> workers"
-	}
-	// Terraform shows the whole resource for a path inside a nested
-	// attribute, so the message names the list.
-	list := req.Path
-	if last, _ := req.Path.Steps().LastStep(); last != nil {
-		if _, isElem := last.(path.PathStepElementKeyValue); isElem {
-			list = req.Path.ParentPath()
-		}
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Invalid subject",
-		fmt.Sprintf("%s: %q %s. A permission subject is tokens separated by dots, with * and > only as whole tokens and > last, %s.", list, s, problem, example))
-}
-
-// subjectProblem says what is wrong with s, or "" when it is fine.
-func subjectProblem(s string, queue bool) string {
-	subject, group, hasGroup := strings.Cut(s, " ")
-	switch {
-	case s == "":
-		return "is empty"
-	case hasGroup && !queue:
-		return "contains a space: publish permissions take a subject only"
-	case strings.ContainsFunc(subject, isSpace) || strings.ContainsFunc(group, isSpace):
-		return "contains white space"
-	case hasGroup && group == "":
-		return "has an empty queue group"
-	}
-	tokens := strings.Split(subject, ".")
-	for i, tok := range tokens {
-		switch {
-		case tok == "":
-			return "has an empty token (a leading, trailing or double dot)"
-		case tok == ">" && i != len(tokens)-1:
-			return "has > before the last token"
-		case tok != "*" && tok != ">" && strings.ContainsAny(tok, "*>"):
-			return fmt.Sprintf("has a wildcard inside the token %q", tok)
-		}
-	}
-	if hasGroup && (strings.HasPrefix(group, ".") || strings.HasSuffix(group, ".") || strings.Contains(group, "..")) {
-		return "has a queue group with an empty token"
-	}
-	return ""
-}
-
-func isSpace(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
-}
-
-// cidrNetwork accepts a network in CIDR notation.
-type cidrNetwork struct{}
-
-func (cidrNetwork) Description(context.Context) string {
-	return "must be a network in CIDR notation, such as 10.0.0.0/8"
-}
-
-func (v cidrNetwork) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v cidrNetwork) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, _, err := net.ParseCIDR(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid network",
-			fmt.Sprintf("%q is not a network in CIDR notation: %s, such as 10.0.0.0/8 or 2001:db8::/32 (a single address is 192.0.2.1/32).",
-				req.ConfigValue.ValueString(), v.Description(ctx)))
-	}
-}
-
-// accountPublicKey accepts an account public key. It never repeats the
-// value: a seed pasted here by mistake must not reach the output.
-type accountPublicKey struct{}
-
-func (accountPublicKey) Description(context.Context) string {
-	return "must be an account public key (56 characters, starting with A)"
-}
-
-func (v accountPublicKey) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v accountPublicKey) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := strings.TrimSpace(req.ConfigValue.ValueString())
-	if nkeys.IsValidPublicAccountKey(s) {
-		return
-	}
-	detail := "The value is not an account public key. Set account to the public key of the account (56 characters, starting with A), " +
-		"such as the public_key of a nats_account."
-	if strings.HasPrefix(s, "S") {
-		detail += " The value looks like a seed: seeds are secrets, and the account's signing seed belongs in account_signing_seed. " +
-			"If this seed was committed anywhere, consider it exposed."
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Invalid account public key", detail)
-}
-
-// accountSeed accepts a seed of one kind. Its messages come from the
-// accounts package, which never quotes a seed.
-type accountSeed struct{ kind accounts.KeyKind }
-
-func (v accountSeed) Description(context.Context) string {
-	return fmt.Sprintf("must be an %s seed", v.kind)
-}
-
-func (v accountSeed) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v accountSeed) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	kp, err := accounts.ParseSeed([]byte(req.ConfigValue.ValueString()), v.kind)
-	if err == nil {
-		kp.Wipe()
-		return
-	}
-	hint := "Set it to the seed of the account's identity key or of one of its signing keys: it starts with SA."
-	if errors.Is(err, accounts.ErrWrongSeedKind) {
-		hint = "This is a seed of another kind. " + hint + " A user's seed (SU) never signs other users."
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Invalid account signing seed", fmt.Sprintf("%s is not usable: %v.\n\n%s", req.Path, err, hint))
 }

@@ -335,6 +335,24 @@ func TestAccUser_kineBucket(t *testing.T) {
 	})
 }
 
+// The timeouts block bounds what a create waits for: the KINE check stops
+// at the create limit, not at its own 60s.
+func TestAccUser_createTimeoutBoundsCheck(t *testing.T) {
+	prov := providerBlock([]string{operator.Servers[0].URL}, "")
+	bucket := uniqueName(t)
+	start := time.Now()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config:      userConfig(prov, accA, fmt.Sprintf("  kine_bucket = %q\n  timeouts { create = \"100ms\" }", bucket)),
+			ExpectError: errorLike(`KINE conformance check failed for user "test".*no time left`),
+		}},
+	})
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("the create took %s with a 100ms limit", d)
+	}
+}
+
 // Bad input is refused at plan time on the attribute at fault, and nothing
 // reaches state.
 func TestAccUser_badInput(t *testing.T) {

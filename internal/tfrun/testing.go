@@ -1,6 +1,10 @@
 package tfrun
 
-import "testing"
+import (
+	"context"
+	"fmt"
+	"testing"
+)
 
 // ForTest makes a workspace for a test: the test is skipped when there is
 // no terraform (o.Terraform empty and none found), fails when the workspace
@@ -24,4 +28,22 @@ func ForTest(t testing.TB, o Options) *Workspace {
 		}
 	})
 	return w
+}
+
+// SkipBelow skips t when the workspace's terraform is older than
+// major.minor: configurations with write-only attributes or ephemeral
+// values need a recent one, and `make test` may run the 1.5.7 it builds.
+func (w *Workspace) SkipBelow(ctx context.Context, t testing.TB, major, minor int) {
+	t.Helper()
+	have, err := w.Version(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hMajor, hMinor int
+	if _, err := fmt.Sscanf(have, "%d.%d", &hMajor, &hMinor); err != nil {
+		t.Fatalf("terraform version %q: %v", have, err)
+	}
+	if hMajor < major || hMajor == major && hMinor < minor {
+		t.Skipf("needs terraform %d.%d or newer, have %s", major, minor, have)
+	}
 }

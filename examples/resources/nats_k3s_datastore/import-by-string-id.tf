@@ -1,7 +1,7 @@
 # Adopt the bucket KINE made by itself when k3s first started (KINE's default
 # bucket is "kine"). The ID is the bucket name, or "<jetstream_domain>/<bucket>".
-# Nothing on the server changes; the next apply runs the KINE check and gives
-# the exact endpoint for k3s.
+# Nothing on the server changes and the plan after the import is empty; the
+# endpoint and k3s_config outputs then give k3s the exact endpoint.
 import {
   to = nats_k3s_datastore.adopted
   id = "kine"
@@ -9,4 +9,8 @@ import {
 
 resource "nats_k3s_datastore" "adopted" {
   bucket = "kine"
+  # KINE's defaults. If k3s' endpoint carries replicas or revHistory, set the
+  # same values here: KINE refuses a bucket that differs from its endpoint.
+  # replicas    = 1
+  # rev_history = 10
 }

@@ -69,3 +69,26 @@ variable "hub_ca_pem" {
   type        = string
   description = "The CA that signed the hub's leaf node certificate (PEM)."
 }
+
+# A site whose leaf credentials never reach this state (Terraform 1.11 and
+# later): they come from where the host gets them too (a secrets manager),
+# as an ephemeral variable, and only the check reads them. Change
+# credentials_wo_version when they change, to check the new ones.
+resource "nats_k3s_edge" "store_43" {
+  name                   = "store-43"
+  hub_urls               = ["tls://hub-1.example.net:7422"]
+  credentials_wo         = var.store_43_leaf_creds
+  credentials_wo_version = 1
+  bucket                 = "k3s-store-43"
+
+  tls = {
+    ca_file = "/etc/rancher/k3s/nats/hub-ca.pem"
+    ca      = var.hub_ca_pem
+  }
+}
+
+variable "store_43_leaf_creds" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}

@@ -48,3 +48,24 @@ resource "nats_user" "store_42_leaf" {
   account_signing_seed = nats_account.k3s_prod.signing_seed
   leafnode             = { jetstream_domain = "edge-store-42" }
 }
+
+# Signed with a seed that never reaches state (Terraform 1.11 and later): the
+# account's signing seed arrives write-only, here from an ephemeral variable
+# (an account managed outside this configuration). Change the version to
+# re-sign the JWT with a new seed.
+resource "nats_user" "ci" {
+  name                            = "ci"
+  account                         = var.external_account
+  account_signing_seed_wo         = var.external_account_signing_seed
+  account_signing_seed_wo_version = 1
+}
+
+variable "external_account" {
+  type = string
+}
+
+variable "external_account_signing_seed" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
