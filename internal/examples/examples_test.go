@@ -2,10 +2,12 @@ package examples_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -45,6 +47,18 @@ func TestExamplesValidate(t *testing.T) {
 			dir := filepath.Join(root, rel)
 			if !declaresProvider(t, dir) {
 				if err := os.WriteFile(filepath.Join(dir, "zz_provider_source.tf"), []byte(providerSource), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A module that takes aliased providers from its caller is
+			// validated as a root module would be: with empty blocks
+			// for those aliases, as a caller passes them.
+			if aliases := providerAliases(t, dir); len(aliases) > 0 {
+				var b strings.Builder
+				for _, a := range aliases {
+					fmt.Fprintf(&b, "provider \"nats\" {\n  alias = %q\n}\n", a)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "zz_provider_aliases.tf"), []byte(b.String()), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -135,6 +149,35 @@ func declaresProvider(t *testing.T, dir string) bool {
 		}
 	}
 	return false
+}
+
+// configurationAliases finds the nats provider aliases a module declares
+// in required_providers (configuration_aliases = [nats.peer]).
+var configurationAliases = regexp.MustCompile(`configuration_aliases\s*=\s*\[([^\]]*)\]`)
+
+// providerAliases lists the aliases of the nats provider that the .tf files
+// of dir declare as configuration_aliases.
+func providerAliases(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var aliases []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range configurationAliases.FindAllStringSubmatch(string(b), -1) {
+			for _, ref := range strings.Split(m[1], ",") {
+				if a, ok := strings.CutPrefix(strings.TrimSpace(ref), "nats."); ok {
+					aliases = append(aliases, a)
+				}
+			}
+		}
+	}
+	return aliases
 }
 
 // copyTree copies the configuration files under src to dst, leaving out

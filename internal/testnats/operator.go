@@ -28,6 +28,9 @@ type Operator struct {
 	SystemAccount string
 	// SystemCreds are decorated credentials of a user of the system account.
 	SystemCreds []byte
+	// SystemAccountJWT is the system account's JWT, preloaded into every
+	// server's resolver.
+	SystemAccountJWT string
 }
 
 // Account is an account the harness made and pushed to the resolver.
@@ -63,6 +66,20 @@ func StartOperator(o OperatorOptions) (*Operator, error) {
 	if o.Servers == 0 {
 		o.Servers = 1
 	}
+	op, err := newOperator(o.Strict)
+	if err != nil {
+		return nil, err
+	}
+	body := func(dir string) string { return op.serverBody(dir, o) }
+	if op.Cluster, err = startCluster(o.Servers, o.Domain, body); err != nil {
+		return nil, err
+	}
+	return op, nil
+}
+
+// newOperator makes the operator, its signing key, the system account and
+// a system user; no server runs yet.
+func newOperator(strict bool) (*Operator, error) {
 	opKP, err := nkeys.CreateOperator()
 	if err != nil {
 		return nil, fmt.Errorf("create operator key: %w", err)
@@ -81,30 +98,29 @@ func StartOperator(o OperatorOptions) (*Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	op.SystemAccount, op.SystemCreds = sys.PublicKey, sys.Creds
+	op.SystemAccount, op.SystemCreds, op.SystemAccountJWT = sys.PublicKey, sys.Creds, sys.JWT
 
 	oc := jwt.NewOperatorClaims(opPub)
 	oc.Name = "test-operator"
 	oc.SigningKeys.Add(opSignPub)
 	oc.SystemAccount = sys.PublicKey
-	oc.StrictSigningKeyUsage = o.Strict
+	oc.StrictSigningKeyUsage = strict
 	if op.JWT, err = oc.Encode(opKP); err != nil {
 		return nil, fmt.Errorf("encode operator: %w", err)
 	}
-
-	body := func(dir string) string {
-		resolver := fmt.Sprintf("resolver {\n  type: full\n  dir: %q\n  allow_delete: %t\n  interval: \"2m\"\n}\n",
-			filepath.Join(dir, "jwt"), !o.NoDelete)
-		if o.MemoryResolver {
-			resolver = "resolver: MEMORY\n"
-		}
-		return fmt.Sprintf("operator: %q\nsystem_account: %q\n%sresolver_preload {\n  %s: %q\n}\n%s",
-			op.JWT, sys.PublicKey, resolver, sys.PublicKey, sys.JWT, o.Extra)
-	}
-	if op.Cluster, err = startCluster(o.Servers, o.Domain, body); err != nil {
-		return nil, err
-	}
 	return op, nil
+}
+
+// serverBody is the operator-mode part of the configuration of a server
+// whose store is in dir: trusted operator, system account and resolver.
+func (op *Operator) serverBody(dir string, o OperatorOptions) string {
+	resolver := fmt.Sprintf("resolver {\n  type: full\n  dir: %q\n  allow_delete: %t\n  interval: \"2m\"\n}\n",
+		filepath.Join(dir, "jwt"), !o.NoDelete)
+	if o.MemoryResolver {
+		resolver = "resolver: MEMORY\n"
+	}
+	return fmt.Sprintf("operator: %q\nsystem_account: %q\n%sresolver_preload {\n  %s: %q\n}\n%s",
+		op.JWT, op.SystemAccount, resolver, op.SystemAccount, op.SystemAccountJWT, o.Extra)
 }
 
 // CreateAccount makes an account with unlimited JetStream, signed by the

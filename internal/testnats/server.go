@@ -1,7 +1,7 @@
 // Package testnats starts real nats-servers in-process for tests and for
 // `make demo`: a single node, a JetStream cluster, an operator-mode system
-// with a full resolver, and a hub with a leaf node in another JetStream
-// domain. Everything listens on loopback with random ports and keeps its
+// with a full resolver, a hub with a leaf node in another JetStream domain,
+// and an operator-mode system of two such regions. Everything listens on loopback with random ports and keeps its
 // store in a temporary directory that Shutdown removes.
 package testnats
 
@@ -60,6 +60,23 @@ func Start(cfg Config) (*Server, error) {
 // startIn writes the configuration into dir and starts the server. body is
 // extra configuration text from a topology (cluster, operator, leaf).
 func startIn(dir string, cfg Config, body string) (*Server, error) {
+	path, err := writeConfig(dir, cfg, body)
+	if err != nil {
+		return nil, err
+	}
+	s, err := run(path)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	s.dir, s.cfg = dir, path
+	return s, nil
+}
+
+// writeConfig writes the configuration file of a server described by cfg
+// with its store in dir, and returns its path. Writing it again with
+// another body and calling Reload changes a running server.
+func writeConfig(dir string, cfg Config, body string) (string, error) {
 	if cfg.Name == "" {
 		cfg.Name = "n-" + filepath.Base(dir)
 	}
@@ -84,15 +101,9 @@ func startIn(dir string, cfg Config, body string) (*Server, error) {
 
 	path := filepath.Join(dir, "server.conf")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		return nil, fmt.Errorf("write server config: %w", err)
+		return "", fmt.Errorf("write server config: %w", err)
 	}
-	s, err := run(path)
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	s.dir, s.cfg = dir, path
-	return s, nil
+	return path, nil
 }
 
 // readyWait bounds a server's start. A listener that cannot bind (its port

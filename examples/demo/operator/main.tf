@@ -1,5 +1,6 @@
 # Stage 1 of `make demo`: an operator-mode NATS system, made offline. The
-# demo starts a nats-server from server_config, then applies ../k3s on it.
+# demo starts two regions' servers trusting it (its JWT, its system account
+# preloaded), then applies examples/stacks/multi-region on them.
 
 terraform {
   required_providers {
@@ -40,4 +41,12 @@ output "operator_signing_seed" {
 output "system_user_creds" {
   value     = nats_operator.demo.system_user_creds
   sensitive = true
+}
+
+output "system_account" {
+  value = nats_operator.demo.system_account
+}
+
+output "system_account_jwt" {
+  value = nats_operator.demo.system_account_jwt
 }
