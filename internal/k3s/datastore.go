@@ -119,7 +119,7 @@ func BucketReplicas(ctx context.Context, js jetstream.JetStream, bucket string) 
 }
 
 func bucketStream(ctx context.Context, js jetstream.JetStream, bucket string) (jetstream.StreamConfig, error) {
-	s, err := js.Stream(ctx, "KV_"+bucket)
+	s, err := kv.ReadStream(ctx, js, "KV_"+bucket)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
 		return jetstream.StreamConfig{}, fmt.Errorf("bucket %q: %w", bucket, ErrNoBucket)
 	}

@@ -15,7 +15,7 @@ func CreateStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.Str
 	err := retryWhile(ctx, func() (err error) {
 		s, err = js.CreateStream(ctx, cfg)
 		return err
-	}, errCodeStoreCreate, errCodeNotEnabledForAcct)
+	}, errCodeStoreCreate, errCodeNotEnabledForAcct, errCodeAccountNotFound)
 	return s, fromServer(err)
 }
 

@@ -340,8 +340,11 @@ func TestAccUser_kineBucket(t *testing.T) {
 func TestAccUser_createTimeoutBoundsCheck(t *testing.T) {
 	prov := providerBlock([]string{operator.Servers[0].URL}, "")
 	bucket := uniqueName(t)
+	// Parallel first: the clock starts when the test runs, not while it
+	// waits for the serial tests to finish.
+	t.Parallel()
 	start := time.Now()
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
 			Config:      userConfig(prov, accA, fmt.Sprintf("  kine_bucket = %q\n  timeouts { create = \"100ms\" }", bucket)),
