@@ -100,6 +100,10 @@ func (r *runner) explainStart(err error) error {
 	case strings.Contains(msg, "already in use"):
 		return withHint(err, "the bucket exists with settings KINE does not create (see the bucket config step): match replicas/revHistory in the endpoint or recreate the bucket")
 	case strings.Contains(msg, "authorization violation"), strings.Contains(msg, "authentication"):
+		if e := r.t.Endpoint; e.CredsFile == "" && e.ContextFile == "" && e.User == "" && e.Token == "" {
+			return withHint(err, "KINE's NATS login was refused: the endpoint carries no credentials, so k3s would be refused the same way. "+
+				"Set creds_file to where the KINE user's creds will live on the k3s hosts (the check stands the resource's credentials in for that file)")
+		}
 		return withHint(err, "KINE's NATS login was refused: check the endpoint's credentials (user/password, token or credentials file)")
 	case strings.Contains(msg, "failed to connect"), strings.Contains(msg, "no servers available"):
 		return withHint(err, "KINE could not reach the servers named in the endpoint from where the check runs: check the addresses and TLS settings")

@@ -105,6 +105,24 @@ func TestQuickWithMinimalPermissions(t *testing.T) {
 	}
 }
 
+// TestEndpointWithoutCredentials: an endpoint with no creds file, context,
+// user or token against servers that require a login. k3s would be refused
+// the same way, so the check fails at KINE's start and says to set
+// creds_file.
+func TestEndpointWithoutCredentials(t *testing.T) {
+	t.Parallel()
+	bucket := uniq("nocreds")
+	creds := operatorUser(t, "nocreds", bucket, nil)
+	opt, err := testnats.CredsOption(creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc := connect(t, operator.Servers[0].URL, opt)
+	target := endpointFor(operator.URLs(), bucket, 0)
+	r := Run(bg(), nc, target, Options{})
+	mustFailAt(t, r, StepKineStart, "endpoint carries no credentials", "Set creds_file")
+}
+
 // TestMissingStreamCreatePermission is the case KINE itself would retry
 // forever: the check must fail fast and name the subject.
 func TestMissingStreamCreatePermission(t *testing.T) {

@@ -144,6 +144,26 @@ func TestAccDataSafety_operatorReplacement(t *testing.T) {
 		`This plan replaces operator "first"`, "stop trusting every account")
 }
 
+// A protected operator refuses `plan -destroy` at plan time and says how to
+// keep it: nothing was changed, so the refusal must not ask to undo a change.
+func TestAccDataSafety_operatorProtectedDestroy(t *testing.T) {
+	cli := newCLIWorkspace(t)
+	cli.apply("resource \"nats_operator\" \"test\" {\n  name = \"kept\"\n}\n")
+	t.Cleanup(func() {
+		cli.apply("resource \"nats_operator\" \"test\" {\n  name = \"kept\"\n  deletion_protection = false\n}\n")
+		cli.must("destroy", "-auto-approve")
+	})
+	out, err := cli.run("plan", "-destroy", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("plan -destroy of a protected operator succeeded:\n%s", out)
+	}
+	wantIn(t, "the refused destroy", out, "The operator is protected from deletion", `This plan destroys operator "kept"`,
+		"take it out of the destroy")
+	if strings.Contains(out, "undo the change") {
+		t.Errorf("the destroy refusal asks to undo a change that was not made:\n%s", out)
+	}
+}
+
 // A create cut off by its time limit after the request went out leaves the
 // bucket on the server; the state must hold it (tainted), or the next apply
 // finds a stranger in its place. The limit is tightened and loosened until

@@ -236,9 +236,12 @@ func guardOperatorLoss(state *operatorResourceModel, action string, diags *diag.
 		"servers configured with a new operator stop trusting every account, user and credential the old one signed, "+
 		"and the system user's credentials change.", action, state.Name.ValueString(), state.PublicKey.ValueString())
 	if state.DeletionProtection.IsNull() || state.DeletionProtection.ValueBool() {
+		keep := "to keep the operator, take it out of the destroy (remove -destroy, or put the resource back in the configuration)."
+		if action == "replaces" {
+			keep = "to keep the operator, undo the change to name, system_account_name, system_user_name or strict_signing_keys."
+		}
 		diags.AddAttributeError(path.Root("deletion_protection"), "The operator is protected from deletion",
-			lost+" deletion_protection is true, so nothing happens. If that is what you want, set deletion_protection = false and apply first; "+
-				"to keep the operator, undo the change to name, system_account_name, system_user_name or strict_signing_keys.")
+			lost+" deletion_protection is true, so nothing happens. If that is what you want, set deletion_protection = false and apply first; "+keep)
 		return
 	}
 	diags.AddWarning("The operator's keys would be lost", lost)

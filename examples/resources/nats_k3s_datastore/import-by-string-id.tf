@@ -13,4 +13,10 @@ resource "nats_k3s_datastore" "adopted" {
   # same values here: KINE refuses a bucket that differs from its endpoint.
   # replicas    = 1
   # rev_history = 10
+
+  # Servers that require a login (operator mode) need the endpoint to name
+  # the KINE user's creds on the k3s hosts. Set it after the import (the
+  # import cannot know that path); the apply then checks the endpoint with
+  # the resource's credentials standing in for the file.
+  # creds_file = "/etc/rancher/k3s/nats.creds"
 }
