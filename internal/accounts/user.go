@@ -54,8 +54,13 @@ type User struct {
 	// LEAFNODE when they are empty. UserFromClaims returns it all merged,
 	// as for KineBucket.
 	LeafnodeDomain string
-	// LeafnodeInboxPrefix is the inbox prefix of the hub clients that reach
-	// the edge's JetStream; "_INBOX" when empty.
+	// LeafnodeHubDomain, when set with LeafnodeDomain, makes the link one
+	// between two regions, the hub in this JetStream domain, carrying
+	// mirrors both ways: RegionLinkPermissions instead of
+	// LeafnodePermissions.
+	LeafnodeHubDomain string
+	// LeafnodeInboxPrefix is the inbox prefix of the clients whose
+	// requests cross the link; "_INBOX" when empty.
 	LeafnodeInboxPrefix string
 	// MaxPayload limits the size of a message the user may publish; 0 for
 	// no limit of the user's own (the account's and server's still apply).
@@ -122,10 +127,13 @@ func UserClaims(u User) (*jwt.UserClaims, error) {
 	}
 	connTypes := u.ConnectionTypes
 	if u.LeafnodeDomain != "" {
-		if err := checkLeafnode(u.Name, u.LeafnodeDomain, u.LeafnodeInboxPrefix); err != nil {
+		if err := checkLeafnode(u.Name, u.LeafnodeDomain, u.LeafnodeHubDomain, u.LeafnodeInboxPrefix); err != nil {
 			return nil, err
 		}
 		lp, ls := LeafnodePermissions(u.LeafnodeDomain, u.LeafnodeInboxPrefix)
+		if u.LeafnodeHubDomain != "" {
+			lp, ls = RegionLinkPermissions(u.LeafnodeDomain, u.LeafnodeHubDomain, u.LeafnodeInboxPrefix)
+		}
 		pub, sub = append(pub, lp...), append(sub, ls...)
 		switch {
 		case len(connTypes) == 0:

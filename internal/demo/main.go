@@ -98,7 +98,7 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.link(ctx, out); err != nil {
 		return err
 	}
-	d.proven = append(d.proven, "accounts pushed once reached both regions' resolvers; a leaf remote per account carries it across")
+	d.proven = append(d.proven, "accounts pushed once reached both regions' resolvers; a leaf remote per account carries it across, as a user allowed only what mirrors both ways need")
 
 	d.stage("Apply 2: each region's datastore mirrored into the other")
 	if err := d.apply(ctx, w); err != nil {

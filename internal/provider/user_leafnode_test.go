@@ -23,20 +23,7 @@ import (
 func TestAccUser_leafnode(t *testing.T) {
 	prov := providerBlock([]string{operator.Servers[0].URL}, "")
 	wantJWT := func(inbox string) resource.TestCheckFunc {
-		return func(s *terraform.State) error {
-			u, err := userJWT(s)
-			if err != nil {
-				return err
-			}
-			pub, sub := accounts.LeafnodePermissions("edge-store-7", inbox)
-			if !slices.Equal(u.Pub.Allow, pub) || !slices.Equal(u.Sub.Allow, sub) {
-				return fmt.Errorf("permissions %q / %q, want %q / %q", u.Pub.Allow, u.Sub.Allow, pub, sub)
-			}
-			if !slices.Equal(u.ConnectionTypes, []string{"LEAFNODE"}) || u.MaxPayload != 0 {
-				return fmt.Errorf("connection types %q, max payload %d; want LEAFNODE only and no limit", u.ConnectionTypes, u.MaxPayload)
-			}
-			return nil
-		}
+		return wantLeafJWT(accounts.LeafnodePermissions("edge-store-7", inbox))
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
@@ -58,6 +45,48 @@ func TestAccUser_leafnode(t *testing.T) {
 	})
 }
 
+// With the hub's domain the preset is a link between two regions: the
+// region link grant (mirrors both ways, nothing else), re-issued in place.
+func TestAccUser_leafnodeRegionLink(t *testing.T) {
+	prov := providerBlock([]string{operator.Servers[0].URL}, "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: userConfig(prov, accA, `  leafnode = { jetstream_domain = "region-b" }`),
+				Check:  wantLeafJWT(accounts.LeafnodePermissions("region-b", "")),
+			},
+			{
+				Config: userConfig(prov, accA, `  leafnode = {
+    jetstream_domain     = "region-b"
+    hub_jetstream_domain = "region-a"
+  }`),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionUpdate)}},
+				ConfigStateChecks: []statecheck.StateCheck{userIs("conformance_report", knownvalue.Null())},
+				Check:             wantLeafJWT(accounts.RegionLinkPermissions("region-b", "region-a", "")),
+			},
+		},
+	})
+}
+
+// wantLeafJWT checks that the user's JWT carries exactly pub and sub, for
+// leaf node connections only.
+func wantLeafJWT(pub, sub []string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		u, err := userJWT(s)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(u.Pub.Allow, pub) || !slices.Equal(u.Sub.Allow, sub) {
+			return fmt.Errorf("permissions %q / %q, want %q / %q", u.Pub.Allow, u.Sub.Allow, pub, sub)
+		}
+		if !slices.Equal(u.ConnectionTypes, []string{"LEAFNODE"}) || u.MaxPayload != 0 {
+			return fmt.Errorf("connection types %q, max payload %d; want LEAFNODE only and no limit", u.ConnectionTypes, u.MaxPayload)
+		}
+		return nil
+	}
+}
+
 // A leaf node user that could not carry its link is refused before any
 // plan, on the attribute to fix.
 func TestAccUser_leafnodeBadInput(t *testing.T) {
@@ -73,6 +102,9 @@ func TestAccUser_leafnodeBadInput(t *testing.T) {
   kine_bucket = "kine"`, `Invalid Attribute Combination.*kine_bucket`},
 		"domain with a dot":  {`  leafnode = { jetstream_domain = "edge.x" }`, `jetstream_domain.*JetStream domain name`},
 		"edge payload below": {`  leafnode = { jetstream_domain = "edge-x", max_payload = 1048576 }`, `max_payload.*between 2101248 and 67108864`},
+		"region link within one domain": {`  leafnode = { jetstream_domain = "region-a", hub_jetstream_domain = "region-a" }`,
+			`Region link within one JetStream domain.*leafnode.hub_jetstream_domain and leafnode.jetstream_domain are both "region-a"`},
+		"hub domain with a dot": {`  leafnode = { jetstream_domain = "region-b", hub_jetstream_domain = "region.a" }`, `hub_jetstream_domain.*JetStream domain name`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
@@ -88,42 +120,60 @@ func TestUserCredentials_leafnode(t *testing.T) {
 	ctx := context.Background()
 	e := &userCredentialsEphemeral{client: &client{}}
 	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
-	leaf := func(domain string) tftypes.Value {
+	leaf := func(domain, hub string) tftypes.Value {
+		hubValue := tftypes.NewValue(tftypes.String, nil)
+		if hub != "" {
+			hubValue = str(hub)
+		}
 		return tftypes.NewValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{
-			"jetstream_domain": tftypes.String, "inbox_prefix": tftypes.String, "max_payload": tftypes.Number,
+			"jetstream_domain": tftypes.String, "hub_jetstream_domain": tftypes.String, "inbox_prefix": tftypes.String, "max_payload": tftypes.Number,
 		}}, map[string]tftypes.Value{
-			"jetstream_domain": str(domain), "inbox_prefix": tftypes.NewValue(tftypes.String, nil), "max_payload": tftypes.NewValue(tftypes.Number, nil),
+			"jetstream_domain": str(domain), "hub_jetstream_domain": hubValue,
+			"inbox_prefix": tftypes.NewValue(tftypes.String, nil), "max_payload": tftypes.NewValue(tftypes.Number, nil),
 		})
 	}
-	cfg, result := ephemeralConfig(t, e, map[string]tftypes.Value{
-		"name": str("leaf"), "account": str(accA.PublicKey), "account_signing_seed": str(string(accA.SigningSeed)),
-		"leafnode": leaf("edge-eph"),
-	})
-	resp := ephemeral.OpenResponse{Result: result}
-	e.Open(ctx, ephemeral.OpenRequest{Config: cfg}, &resp)
-	if resp.Diagnostics.HasError() {
-		t.Fatal(resp.Diagnostics)
+	mint := func(leafnode tftypes.Value) accounts.User {
+		t.Helper()
+		cfg, result := ephemeralConfig(t, e, map[string]tftypes.Value{
+			"name": str("leaf"), "account": str(accA.PublicKey), "account_signing_seed": str(string(accA.SigningSeed)),
+			"leafnode": leafnode,
+		})
+		resp := ephemeral.OpenResponse{Result: result}
+		e.Open(ctx, ephemeral.OpenRequest{Config: cfg}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Fatal(resp.Diagnostics)
+		}
+		var m userCredentialsModel
+		if d := resp.Result.Get(ctx, &m); d.HasError() {
+			t.Fatal(d)
+		}
+		u, err := accounts.UserFromJWT(m.JWT.ValueString())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
 	}
-	var m userCredentialsModel
-	if d := resp.Result.Get(ctx, &m); d.HasError() {
-		t.Fatal(d)
+	check := func(what string, u accounts.User, pub, sub []string) {
+		t.Helper()
+		if !slices.Equal(u.Pub.Allow, pub) || !slices.Equal(u.Sub.Allow, sub) || !slices.Equal(u.ConnectionTypes, []string{"LEAFNODE"}) {
+			t.Errorf("%s: minted %q / %q / %q", what, u.Pub.Allow, u.Sub.Allow, u.ConnectionTypes)
+		}
 	}
-	u, err := accounts.UserFromJWT(m.JWT.ValueString())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pub, sub := accounts.LeafnodePermissions("edge-eph", ""); !slices.Equal(u.Pub.Allow, pub) || !slices.Equal(u.Sub.Allow, sub) ||
-		!slices.Equal(u.ConnectionTypes, []string{"LEAFNODE"}) {
-		t.Errorf("minted %q / %q / %q", u.Pub.Allow, u.Sub.Allow, u.ConnectionTypes)
-	}
+	pub, sub := accounts.LeafnodePermissions("edge-eph", "")
+	check("edge", mint(leaf("edge-eph", "")), pub, sub)
+	pub, sub = accounts.RegionLinkPermissions("region-b", "region-a", "")
+	check("region link", mint(leaf("region-b", "region-a")), pub, sub)
 
-	cfg, _ = ephemeralConfig(t, e, map[string]tftypes.Value{
-		"name": str("leaf"), "account": str(accA.PublicKey), "account_signing_seed": str(string(accA.SigningSeed)),
-		"leafnode": leaf("edge-eph"), "max_payload": tftypes.NewValue(tftypes.Number, 1<<20),
-	})
-	var vr ephemeral.ValidateConfigResponse
-	e.ValidateConfig(ctx, ephemeral.ValidateConfigRequest{Config: cfg}, &vr)
-	if !vr.Diagnostics.HasError() {
-		t.Error("a payload limit below the edge's max_payload was not refused")
+	for what, c := range map[string]map[string]tftypes.Value{
+		"a payload limit below the edge's max_payload": {"leafnode": leaf("edge-eph", ""), "max_payload": tftypes.NewValue(tftypes.Number, 1<<20)},
+		"a region link within one domain":              {"leafnode": leaf("region-a", "region-a")},
+	} {
+		c["name"], c["account"], c["account_signing_seed"] = str("leaf"), str(accA.PublicKey), str(string(accA.SigningSeed))
+		cfg, _ := ephemeralConfig(t, e, c)
+		var vr ephemeral.ValidateConfigResponse
+		e.ValidateConfig(ctx, ephemeral.ValidateConfigRequest{Config: cfg}, &vr)
+		if !vr.Diagnostics.HasError() {
+			t.Errorf("%s was not refused", what)
+		}
 	}
 }

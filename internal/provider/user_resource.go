@@ -157,7 +157,8 @@ func (r *userResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			"runs with this user's credentials against the bucket on every create and update (`conformance`). " +
 			"If the bucket does not exist yet, KINE creates it during the check, as k3s would on its first start.\n\n" +
 			"With `leafnode`, the user is the hub identity of an edge site's leaf connection (`nats_k3s_edge`), with exactly what that link needs; " +
-			"the edge's own check proves it.\n\n" +
+			"the edge's own check proves it. With `leafnode.hub_jetstream_domain` it is instead the identity of a leaf connection between two regions " +
+			"that carries KV mirrors both ways, allowed only what those mirrors send.\n\n" +
 			"Import is not supported: the seed cannot be recovered from the servers or the JWT. " +
 			"Destroying the resource does not revoke the credentials: the JWT stays valid until it expires or the account revokes the key.",
 		Attributes: map[string]schema.Attribute{

@@ -6,7 +6,8 @@
 #                              --datastore-endpoint; every apply runs real KINE on it
 #   nats_user.kine             what k3s connects as: its bucket and nothing else
 #   nats_user.region_link      (region_link) the account's leaf node identity, for
-#                              the leaf remote that carries the account between regions
+#                              the leaf remote that carries the account between regions,
+#                              allowed only what mirrors across it need
 #   nats_kv_mirror.peer        (mirror) a copy in another region's JetStream domain,
 #                              promoted when this region is lost (mirror.promote)
 #   nats_k3s_datastore.standby (after promotion) the datastore k3s starts on in the
@@ -78,14 +79,31 @@ resource "nats_user" "kine" {
 }
 
 # Accounts cross between regions only over a leaf connection of their own.
-# This user is that connection's identity: it may connect only as a leaf node.
+# This user is that connection's identity: it may connect only as a leaf
+# node, and each region may send the other only what mirrors both ways
+# need (the mirror API of the other's domain, deliveries, flow control and
+# replies), never a stream delete or any other subject of the account.
 resource "nats_user" "region_link" {
-  count = var.region_link ? 1 : 0
+  count = var.region_link == null ? 0 : 1
 
-  name                     = "k3s-${var.name}-region-link"
-  account                  = local.account
-  account_signing_seed     = local.signing_seed
-  allowed_connection_types = ["LEAFNODE"]
+  name                 = "k3s-${var.name}-region-link"
+  account              = local.account
+  account_signing_seed = local.signing_seed
+  leafnode = {
+    jetstream_domain     = var.region_link.leaf_jetstream_domain
+    hub_jetstream_domain = var.region_link.hub_jetstream_domain
+  }
+
+  lifecycle {
+    precondition {
+      condition     = contains([var.region_link.hub_jetstream_domain, var.region_link.leaf_jetstream_domain], var.jetstream_domain)
+      error_message = "region_link must join the cluster's own region (jetstream_domain) to the peer region: one of hub_jetstream_domain and leaf_jetstream_domain must be jetstream_domain."
+    }
+    precondition {
+      condition     = var.mirror == null ? true : contains([var.region_link.hub_jetstream_domain, var.region_link.leaf_jetstream_domain], var.mirror.jetstream_domain)
+      error_message = "mirror.jetstream_domain must be the other end of region_link: the link carries the mirror, and reaches no other domain."
+    }
+  }
 }
 
 # The copy in the peer region. Across domains it keeps the bucket's name, so

@@ -33,7 +33,7 @@ output "admin_creds" {
 
 output "region_link_creds" {
   description = "Content of the .creds file of the account's leaf node user (region_link), for the leaf remote that carries the account between regions. Null without region_link."
-  value       = var.region_link ? nats_user.region_link[0].creds : null
+  value       = var.region_link == null ? null : nats_user.region_link[0].creds
   sensitive   = true
 }
 

@@ -114,9 +114,29 @@ variable "existing_account_signing_seed" {
 }
 
 variable "region_link" {
-  type        = bool
-  description = "Make a user that may connect only as a leaf node (output region_link_creds). The peer region's servers need a leaf remote of their own for the account, authenticating as this user, before a mirror of the account can be made: nothing else carries an account between regions. Its subjects are not restricted: the link carries mirrors both ways (failover, then failback), in an account that holds only this cluster."
-  default     = false
+  type = object({
+    hub_jetstream_domain  = string
+    leaf_jetstream_domain = string
+  })
+  description = <<-EOT
+    Make the account's region link user (output region_link_creds): the identity of the leaf remote that carries the
+    account between two regions. An account crosses between regions over nothing else: the leaf region's servers need
+    that remote, authenticating as this user and dialing the hub region's leaf node listener, before a mirror of the
+    account can be made. hub_jetstream_domain is the domain of the region that listens, leaf_jetstream_domain that of
+    the region whose servers dial it; one of them is jetstream_domain, the other the mirror's. The user may connect only
+    as a leaf node, and each region may send the other only what mirrors both ways (failover, then failback) need: the
+    other's mirror API, deliveries, flow control and replies (nats_user's leafnode.hub_jetstream_domain). Null: no user.
+  EOT
+  default     = null
+
+  validation {
+    condition     = var.region_link == null ? true : alltrue([for d in [var.region_link.hub_jetstream_domain, var.region_link.leaf_jetstream_domain] : can(regex("^[A-Za-z0-9_-]{1,64}$", d))])
+    error_message = "region_link's hub_jetstream_domain and leaf_jetstream_domain must be 1 to 64 letters, digits, dashes and underscores."
+  }
+  validation {
+    condition     = var.region_link == null ? true : var.region_link.hub_jetstream_domain != var.region_link.leaf_jetstream_domain
+    error_message = "region_link's hub_jetstream_domain and leaf_jetstream_domain must differ: the link joins two regions."
+  }
 }
 
 variable "mirror" {

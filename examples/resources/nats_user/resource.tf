@@ -49,6 +49,19 @@ resource "nats_user" "store_42_leaf" {
   leafnode             = { jetstream_domain = "edge-store-42" }
 }
 
+# The account's link between two regions (eu-central's servers dial
+# eu-west's leaf node listener), carrying datastore mirrors both ways: each
+# region may send the other only what those mirrors need.
+resource "nats_user" "region_link" {
+  name                 = "region-link"
+  account              = nats_account.k3s_prod.public_key
+  account_signing_seed = nats_account.k3s_prod.signing_seed
+  leafnode = {
+    jetstream_domain     = "eu-central"
+    hub_jetstream_domain = "eu-west"
+  }
+}
+
 # Signed with a seed that never reaches state (Terraform 1.11 and later): the
 # account's signing seed arrives write-only, here from an ephemeral variable
 # (an account managed outside this configuration). Change the version to

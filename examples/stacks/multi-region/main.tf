@@ -57,7 +57,10 @@ module "region_a" {
   creds_file          = var.k3s_creds_path
   conformance_profile = var.conformance_profile
   deletion_protection = var.deletion_protection
-  region_link         = true
+  region_link = {
+    hub_jetstream_domain  = var.region_a_domain
+    leaf_jetstream_domain = var.region_b_domain
+  }
   mirror = var.mirroring ? {
     jetstream_domain = var.region_b_domain
     replicas         = each.value.mirror_replicas
@@ -83,7 +86,10 @@ module "region_b" {
   creds_file          = var.k3s_creds_path
   conformance_profile = var.conformance_profile
   deletion_protection = var.deletion_protection
-  region_link         = true
+  region_link = {
+    hub_jetstream_domain  = var.region_a_domain
+    leaf_jetstream_domain = var.region_b_domain
+  }
   mirror = var.mirroring ? {
     jetstream_domain = var.region_a_domain
     replicas         = each.value.mirror_replicas

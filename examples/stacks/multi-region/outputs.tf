@@ -1,9 +1,16 @@
 output "accounts" {
   description = "Per cluster, the public key of its account."
   value       = { for name, c in local.clusters : name => c.account }
+}
+
+output "active_region" {
+  description = "Per cluster, the JetStream domain k3s runs in now: its home region's, or the other's after failover."
+  value       = { for name, c in var.clusters : name => local.domain[contains(var.failover, name) ? local.other[c.region] : c.region] }
 
   # Checks that compare variables live here: variable validations may refer
   # to other variables only from Terraform 1.9. A failing one fails the plan.
+  # This output depends on no module, so they are checked even when a
+  # module refuses the same inputs.
   precondition {
     condition     = var.region_b_domain != var.region_a_domain
     error_message = "region_b_domain must differ from region_a_domain: each region is its own JetStream domain."
@@ -16,11 +23,6 @@ output "accounts" {
     condition     = var.mirroring || length(var.failover) == 0
     error_message = "failover needs mirroring = true: only a mirror can be promoted."
   }
-}
-
-output "active_region" {
-  description = "Per cluster, the JetStream domain k3s runs in now: its home region's, or the other's after failover."
-  value       = { for name, c in var.clusters : name => local.domain[contains(var.failover, name) ? local.other[c.region] : c.region] }
 }
 
 output "datastore_endpoints" {

@@ -26,7 +26,10 @@ variables {
   jetstream_domain    = "region-a"
   rev_history         = 5
   deletion_protection = false
-  region_link         = true
+  region_link = {
+    hub_jetstream_domain  = "region-a"
+    leaf_jetstream_domain = "region-b"
+  }
 }
 
 run "cluster" {

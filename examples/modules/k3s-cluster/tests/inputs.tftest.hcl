@@ -51,7 +51,10 @@ run "mirrored_and_promoted" {
   command = plan
 
   variables {
-    region_link         = true
+    region_link = {
+      hub_jetstream_domain  = "region-a"
+      leaf_jetstream_domain = "region-b"
+    }
     deletion_protection = false
     mirror = {
       jetstream_domain = "region-b"
@@ -69,8 +72,8 @@ run "mirrored_and_promoted" {
     error_message = "the mirror takes replicas, promote and deletion_protection from the inputs"
   }
   assert {
-    condition     = length(nats_k3s_datastore.standby) == 1 && nats_user.region_link[0].allowed_connection_types == toset(["LEAFNODE"])
-    error_message = "a promoted mirror gets a standby datastore; the region link user may connect only as a leaf node"
+    condition     = length(nats_k3s_datastore.standby) == 1 && nats_user.region_link[0].leafnode.jetstream_domain == "region-b" && nats_user.region_link[0].leafnode.hub_jetstream_domain == "region-a"
+    error_message = "a promoted mirror gets a standby datastore; the region link user has the region link grant, region B dialing region A"
   }
   assert {
     condition     = nats_account.this[0].purge_jetstream_on_destroy
@@ -131,6 +134,27 @@ run "refuses_a_mirror_in_its_own_domain" {
   }
 
   expect_failures = [nats_kv_mirror.peer]
+}
+
+run "refuses_a_region_link_within_one_domain" {
+  command = plan
+
+  variables {
+    region_link = { hub_jetstream_domain = "region-a", leaf_jetstream_domain = "region-a" }
+  }
+
+  expect_failures = [var.region_link]
+}
+
+run "refuses_a_region_link_away_from_its_regions" {
+  command = plan
+
+  variables {
+    region_link = { hub_jetstream_domain = "region-c", leaf_jetstream_domain = "region-b" }
+    mirror      = { jetstream_domain = "region-d" }
+  }
+
+  expect_failures = [nats_user.region_link]
 }
 
 run "refuses_an_account_without_its_seed" {
