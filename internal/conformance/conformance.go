@@ -102,9 +102,12 @@ type Report struct {
 	ServerVersion string
 	Steps         []Step
 	Duration      time.Duration
-	// Advice is set by RunTwin: the endpoint params that make KINE accept
-	// the plain bucket as it is, or why no params can.
+	// Advice is set by RunTwin and Advise: the endpoint params that make
+	// KINE accept the plain bucket as it is, or why no params can.
 	Advice *Advice
+	// AdviceOnly marks a report of Advise: the config was compared, KINE
+	// did not run.
+	AdviceOnly bool
 }
 
 // Advice says how to point KINE at an existing plain bucket.

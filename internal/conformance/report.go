@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	kineversion "github.com/k3s-io/kine/pkg/version"
@@ -12,7 +13,11 @@ import (
 const kineModule = "github.com/k3s-io/kine"
 
 // KineVersion is the version of the KINE module linked into this binary.
-func KineVersion() string {
+// Reading the build info parses every module of the binary: it is read once,
+// not for every bucket an apply checks.
+var KineVersion = sync.OnceValue(kineVersion)
+
+func kineVersion() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
 			if d.Path == kineModule {
@@ -50,6 +55,20 @@ func (r *Report) Step(name string) *Step {
 // what KINE or the server said and what to do about it.
 func (r *Report) Summary() string {
 	var b strings.Builder
+	if r.AdviceOnly && r.Advice != nil {
+		a := r.Advice
+		fmt.Fprintf(&b, "KINE %s config advice (the bucket's config compared with what KINE creates; KINE not run): ", orUnknown(r.KineVersion))
+		if a.OK {
+			fmt.Fprintf(&b, "KINE accepts bucket %q as it is with replicas=%d and revHistory=%d: %s", a.Bucket, a.Replicas, a.RevHistory, a.Endpoint)
+			return b.String()
+		}
+		var bl []string
+		for _, d := range a.Blockers {
+			bl = append(bl, d.String())
+		}
+		fmt.Fprintf(&b, "no endpoint makes KINE accept bucket %q as it is: %s. What to do: to give this bucket to k3s, change those settings; otherwise nothing.", a.Bucket, strings.Join(bl, "; "))
+		return b.String()
+	}
 	fmt.Fprintf(&b, "KINE %s conformance check (%s profile) against nats-server %s ", orUnknown(r.KineVersion), r.Profile, orUnknown(r.ServerVersion))
 	f := r.Failed()
 	if f == nil && len(r.Steps) > 0 && allSkipped(r.Steps) {

@@ -14,6 +14,12 @@ import (
 // identical settings (the server would otherwise accept the create quietly
 // and Terraform would adopt a bucket it did not make).
 func Create(ctx context.Context, js jetstream.JetStream, cfg Config) (Config, error) {
+	return create(ctx, js, cfg, nil)
+}
+
+// create is Create; stream, when not nil, receives the stream config read
+// back.
+func create(ctx context.Context, js jetstream.JetStream, cfg Config, stream *jetstream.StreamConfig) (Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("create bucket: %w", err)
 	}
@@ -33,11 +39,14 @@ func Create(ctx context.Context, js jetstream.JetStream, cfg Config) (Config, er
 		}
 		return Config{}, fmt.Errorf("create bucket %q: %w (%w)", cfg.Name, fromServer(err), ErrMayExist)
 	}
-	got, err := Get(ctx, js, cfg.Name)
+	info, err := streamInfo(ctx, js, cfg.Name)
 	if err != nil {
-		return Config{}, fmt.Errorf("read back created bucket: %w (%w)", err, ErrMayExist)
+		return Config{}, fmt.Errorf("read back created bucket: get bucket %q: %w (%w)", cfg.Name, err, ErrMayExist)
 	}
-	return got, nil
+	if stream != nil {
+		*stream = info.Config
+	}
+	return fromStream(info.Config), nil
 }
 
 // Get reads a bucket's settings from its stream. It returns ErrNotFound
@@ -55,6 +64,12 @@ func Get(ctx context.Context, js jetstream.JetStream, name string) (Config, erro
 // (subjects, mirror, sources, message TTLs) are kept as they are. Storage
 // cannot change in place; a different name is a different bucket.
 func Update(ctx context.Context, js jetstream.JetStream, cfg Config) (Config, error) {
+	return update(ctx, js, cfg, nil)
+}
+
+// update is Update; stream, when not nil, receives the server's stream
+// config after the update.
+func update(ctx context.Context, js jetstream.JetStream, cfg Config, stream *jetstream.StreamConfig) (Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("update bucket: %w", err)
 	}
@@ -87,6 +102,9 @@ func Update(ctx context.Context, js jetstream.JetStream, cfg Config) (Config, er
 	if err != nil {
 		return Config{}, fmt.Errorf("update bucket %q: %w", cfg.Name, fromServer(err))
 	}
+	if stream != nil {
+		*stream = s.CachedInfo().Config
+	}
 	return fromStream(s.CachedInfo().Config), nil
 }
 
@@ -113,10 +131,18 @@ func streamInfo(ctx context.Context, js jetstream.JetStream, name string) (*jets
 		return nil, fromServer(err)
 	}
 	info := s.CachedInfo()
-	// Every bucket keeps at least one value per key; a stream without a
-	// per-subject limit was not made as a bucket.
-	if info.Config.MaxMsgsPerSubject < 1 {
-		return nil, fmt.Errorf("stream %s is not a key-value bucket", StreamName(name))
+	if err := bucketShaped(info); err != nil {
+		return nil, err
 	}
 	return info, nil
+}
+
+// bucketShaped checks that a stream is shaped like a bucket: every bucket
+// keeps at least one value per key; a stream without a per-subject limit
+// was not made as a bucket.
+func bucketShaped(info *jetstream.StreamInfo) error {
+	if info.Config.MaxMsgsPerSubject < 1 {
+		return fmt.Errorf("stream %s is not a key-value bucket", info.Config.Name)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -21,7 +22,14 @@ type Pool struct {
 	mu     sync.Mutex
 	conns  map[string]*slot
 	closed bool
+	// writes counts stream and bucket writes through pooled JetStream
+	// contexts: a stream listing loaded before the latest write is stale.
+	writes atomic.Uint64
 }
+
+func (p *Pool) generation() uint64 { return p.writes.Load() }
+
+func (p *Pool) written() { p.writes.Add(1) }
 
 // slot is a connection being dialed or dialed; ready closes when it settles,
 // so concurrent callers for one identity share one dial.
@@ -84,7 +92,7 @@ func (p *Pool) dial(key string, s *slot, id Identity) {
 	defer cancel()
 	nc, err := dial(ctx, id)
 	if err == nil {
-		s.conn = &Conn{NC: nc, id: id, js: map[string]jetstream.JetStream{}}
+		s.conn = &Conn{NC: nc, id: id, pool: p, js: map[string]jetstream.JetStream{}}
 	}
 	s.err = err
 	close(s.ready)
@@ -148,11 +156,13 @@ func (p *Pool) Len() int {
 
 // Conn is a pooled connection and its JetStream contexts.
 type Conn struct {
-	NC *nats.Conn
-	id Identity
+	NC   *nats.Conn
+	id   Identity
+	pool *Pool
 
-	mu sync.Mutex
-	js map[string]jetstream.JetStream
+	mu    sync.Mutex
+	js    map[string]jetstream.JetStream
+	lists listings
 }
 
 // JetStream returns the JetStream context for domain ("" for the account's
@@ -175,6 +185,7 @@ func (c *Conn) JetStream(domain string) (jetstream.JetStream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jetstream context for domain %q: %w", domain, err)
 	}
+	js = trackingJS{JetStream: js, pool: c.pool}
 	c.js[domain] = js
 	return js, nil
 }

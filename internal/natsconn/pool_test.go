@@ -2,11 +2,15 @@ package natsconn_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
@@ -153,5 +157,69 @@ func TestWithCredsKeepsServersDropsOtherCredentials(t *testing.T) {
 	got := id.WithCreds("creds")
 	if got.Token != "" || got.CredsData != "creds" || got.Servers[0] != "nats://a:4222" || got.InboxPrefix != "_X" {
 		t.Fatalf("WithCreds = %+v", got)
+	}
+}
+
+// A stream listing is loaded once for concurrent readers of one scope,
+// loaded afresh for another scope (the next Terraform command) and after
+// any write through a pooled JetStream context, and a failed listing is not
+// asked for again.
+func TestStreamListing(t *testing.T) {
+	pool := natsconn.NewPool()
+	defer pool.Close()
+	conn, err := pool.Get(context.Background(), natsconn.Identity{Servers: []string{single.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loads atomic.Int32
+	load := func(context.Context) (natsconn.Listing, error) {
+		loads.Add(1)
+		time.Sleep(20 * time.Millisecond)
+		return natsconn.Listing{}, nil
+	}
+	scope1, scope2 := new(int), new(int)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := conn.StreamListing(context.Background(), scope1, "", load); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := loads.Load(); n != 1 {
+		t.Fatalf("8 concurrent readers loaded %d listings, want 1", n)
+	}
+	if _, err := conn.StreamListing(context.Background(), scope2, "", load); err != nil || loads.Load() != 2 {
+		t.Fatalf("another scope: err %v, %d loads, want a second load", err, loads.Load())
+	}
+
+	js, err := conn.JetStream("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.ReplaceAll(t.Name(), "/", "_")
+	if _, err := js.CreateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: name, Storage: jetstream.MemoryStorage}); err != nil {
+		t.Fatal(err)
+	}
+	defer js.DeleteKeyValue(context.Background(), name)
+	if _, err := conn.StreamListing(context.Background(), scope2, "", load); err != nil || loads.Load() != 3 {
+		t.Fatalf("after a write: err %v, %d loads, want a third load", err, loads.Load())
+	}
+	if _, err := conn.StreamListing(context.Background(), scope2, "", load); err != nil || loads.Load() != 3 {
+		t.Fatalf("no write since: err %v, %d loads, want still 3", err, loads.Load())
+	}
+
+	fail := func(context.Context) (natsconn.Listing, error) {
+		loads.Add(1)
+		return nil, errors.New("permission denied")
+	}
+	if _, err := conn.StreamListing(context.Background(), scope1, "other", fail); err == nil {
+		t.Fatal("a failed load returned no error")
+	}
+	if _, err := conn.StreamListing(context.Background(), scope2, "other", fail); err == nil || loads.Load() != 4 {
+		t.Fatalf("after a failed load: err %v, %d loads, want an error and no new load", err, loads.Load())
 	}
 }

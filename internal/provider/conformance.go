@@ -31,6 +31,8 @@ const (
 	modeEnforce = "enforce"
 	modeReport  = "report"
 	modeOff     = "off"
+	// modeAdvise, for nats_kv_bucket only: compare the config, run nothing.
+	modeAdvise = "advise"
 )
 
 const defaultCheckTimeout = "60s"
@@ -113,6 +115,30 @@ func conformanceAttribute(defaultMode string) schema.SingleNestedAttribute {
 	}
 }
 
+// bucketConformanceAttribute is nats_kv_bucket's `conformance`: the shared
+// setting with the `advise` mode added, and the default.
+func bucketConformanceAttribute() schema.SingleNestedAttribute {
+	a := conformanceAttribute(modeAdvise)
+	// Unset stays null in state: the default costs no values there.
+	a.Computed, a.Default = false, nil
+	a.MarkdownDescription = "The KINE check of the bucket, run on create and on every update. A plain bucket holds application data, so KINE never runs against it. " +
+		"Unset (null in state) means mode `advise`, profile `quick`, timeout `" + defaultCheckTimeout + "`."
+	mode := a.Attributes["mode"].(schema.StringAttribute)
+	mode.MarkdownDescription = "`advise` (the default): no KINE instance and no twin bucket; the bucket's stream config, as the server returned it on create or update, " +
+		"is compared with the bucket KINE creates (KINE's bucket config and what nats.go makes of it, the same logic as the datastore's preflight), and " +
+		"when KINE accepts the bucket as it is, `conformance_report.advice` keeps the endpoint `replicas` and `revHistory` it needs; otherwise the report is null " +
+		"(mode `report` names the settings in the way). It never fails or warns: a plain bucket need not suit KINE. " +
+		"`report`: the live check: a temporary twin bucket with the same settings is created, the embedded KINE runs the profile against it, " +
+		"the twin is deleted (also on failure), and a failure is a warning with the full report in state. " +
+		"`enforce`: the same live check, and a failure fails the apply (a new bucket stays in state, tainted). `off`: no check, no report. Defaults to `advise`."
+	mode.Validators = []validator.String{stringvalidator.OneOf(modeAdvise, modeReport, modeEnforce, modeOff)}
+	a.Attributes["mode"] = mode
+	profile := a.Attributes["profile"].(schema.StringAttribute)
+	profile.MarkdownDescription += " Only the live modes (`report`, `enforce`) run a profile."
+	a.Attributes["profile"] = profile
+	return a
+}
+
 // defaultConformance is the conformance setting a resource has when its
 // configuration says nothing.
 func defaultConformance(mode string) types.Object {
@@ -180,6 +206,32 @@ func reportAttribute() schema.SingleNestedAttribute {
 	}
 }
 
+// bucketReportAttribute is nats_kv_bucket's `conformance_report`: the
+// shared report, kept small in state.
+func bucketReportAttribute() schema.SingleNestedAttribute {
+	a := reportAttribute()
+	a.MarkdownDescription = "Result of the last check; null when `conformance.mode` is `off`. Kept small, since every value in state costs time on every plan: " +
+		"in mode `advise` it is set only when KINE accepts the bucket as it is, with `passed`, `kine_version` and `advice` (the endpoint parameters); " +
+		"when KINE cannot use the bucket (any bucket without KINE's own description, for one) it is null: mode `report` says why. " +
+		"In the live modes `steps` is kept only when a step failed or warned."
+	set := func(name, desc string) {
+		switch v := a.Attributes[name].(type) {
+		case schema.StringAttribute:
+			v.MarkdownDescription = desc
+			a.Attributes[name] = v
+		case schema.ListNestedAttribute:
+			v.MarkdownDescription = desc
+			a.Attributes[name] = v
+		}
+	}
+	set("profile", "Profile that ran; null in mode `advise`.")
+	set("server_version", "Version of the nats-server the check ran against; null in mode `advise`.")
+	set("duration", "Total duration of the check; null in mode `advise`.")
+	set("summary", "One-paragraph summary: on failure, the failing step, what KINE or the server said, and what to do. Null in mode `advise`: `advice` says it all.")
+	set("steps", "Every step, in order, when one failed or warned; null when all passed cleanly, and in mode `advise`.")
+	return a
+}
+
 // checkRun is one conformance check a resource wants to run; the resource
 // says how (plain Run, twin bucket...) through run.
 type checkRun func(ctx context.Context, opts conformance.Options) *conformance.Report
@@ -188,6 +240,12 @@ type checkRun func(ctx context.Context, opts conformance.Options) *conformance.R
 // state. In enforce mode a failure is an error diagnostic; in report mode a
 // warning. It never fails for mode off: the report is null.
 func runConformance(ctx context.Context, setting types.Object, what string, run checkRun, diags *diag.Diagnostics) types.Object {
+	return runConformanceAs(ctx, setting, what, run, false, diags)
+}
+
+// runConformanceAs is runConformance; compact keeps the report in state
+// small (see compactReport), and mode advise reports without diagnostics.
+func runConformanceAs(ctx context.Context, setting types.Object, what string, run checkRun, compact bool, diags *diag.Diagnostics) types.Object {
 	null := types.ObjectNull(reportAttrTypes)
 	var m conformanceModel
 	diags.Append(setting.As(ctx, &m, objectAsOptions)...)
@@ -209,8 +267,16 @@ func runConformance(ctx context.Context, setting types.Object, what string, run 
 		},
 	}
 	rep := run(ctx, opts)
-	obj, d := reportObject(rep)
+	var obj types.Object
+	if compact {
+		obj, d = compactReport(rep)
+	} else {
+		obj, d = reportObject(rep)
+	}
 	diags.Append(d...)
+	if m.Mode.ValueString() == modeAdvise {
+		return obj // advice, not a verdict: it is in the report
+	}
 	for _, s := range rep.Steps {
 		if s.Warning != "" {
 			diags.AddWarning(fmt.Sprintf("KINE conformance check: %s passed with a warning for %s", s.Name, what), s.Warning)
@@ -227,6 +293,42 @@ func runConformance(ctx context.Context, setting types.Object, what string, run 
 		diags.AddWarning(summary, detail+"\n\nThe full report is in conformance_report.")
 	}
 	return obj
+}
+
+// compactReport is the report as nats_kv_bucket keeps it: every value in
+// state costs Terraform and the framework time on every request, for every
+// bucket. A report of Advise keeps passed, kine_version and the advice (the
+// summary and the one step would only repeat it) when KINE accepts the
+// bucket, and is null when it does not; a live check keeps its steps only
+// when one failed or warned.
+func compactReport(r *conformance.Report) (types.Object, diag.Diagnostics) {
+	if r.AdviceOnly && r.Advice != nil && !r.Advice.OK {
+		// KINE cannot use the bucket as it is: what nearly every application
+		// bucket hears, since KINE insists on its own description. Measured
+		// in `make bench`, keeping that in state for every bucket costs a
+		// quarter of the apply and destroy time at N = 1000; it is no
+		// finding about the bucket, so the report stays null.
+		return types.ObjectNull(reportAttrTypes), nil
+	}
+	obj, diags := reportObject(r)
+	if diags.HasError() {
+		return obj, diags
+	}
+	attrs := obj.Attributes()
+	trouble := !r.Passed
+	for _, s := range r.Steps {
+		trouble = trouble || s.Warning != ""
+	}
+	if r.AdviceOnly && r.Advice != nil {
+		for _, k := range []string{"profile", "server_version", "duration", "summary"} {
+			attrs[k] = types.StringNull()
+		}
+		trouble = false
+	}
+	if !trouble {
+		attrs["steps"] = types.ListNull(types.ObjectType{AttrTypes: stepAttrTypes})
+	}
+	return types.ObjectValue(reportAttrTypes, attrs)
 }
 
 func reportObject(r *conformance.Report) (types.Object, diag.Diagnostics) {

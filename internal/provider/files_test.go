@@ -61,6 +61,7 @@ resource "nats_kv_bucket" "twin" {
   name        = "%[1]s_twin"
   description = "Holds kine key/values"
   history     = %[3]d
+  conformance = { mode = "report" }
 }
 
 resource "nats_user" "leaf" {

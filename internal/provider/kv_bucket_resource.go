@@ -25,11 +25,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
+	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
 	"github.com/natsk3s/terraform-provider-nats/internal/kv"
+	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
 )
 
 var (
@@ -172,8 +175,8 @@ func (r *kvBucketResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"an imported bucket starts with `true`, since it holds data Terraform did not make.",
 			},
 			"credentials":        credentialsAttribute(),
-			"conformance":        conformanceAttribute(modeReport),
-			"conformance_report": reportAttribute(),
+			"conformance":        bucketConformanceAttribute(),
+			"conformance_report": bucketReportAttribute(),
 			"stream_name": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: docStreamName,
@@ -187,7 +190,7 @@ func (r *kvBucketResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 // only when that changes), derives id and stream_name so that they are known
 // at plan time, and warns about changes that delete stored data.
 func (r *kvBucketResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() || r.planUnchanged(req) || (req.State.Raw.IsNull() && r.planCreate(req, resp)) {
 		return
 	}
 	domain := r.client.planDomain(ctx, req, resp)
@@ -220,13 +223,16 @@ func (r *kvBucketResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 }
 
 func (r *kvBucketResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.save(ctx, req.Plan, &resp.State, opCreate, kv.Create, &resp.Diagnostics)
+	r.save(ctx, req.Plan, &resp.State, opCreate, kv.CreateBucket, &resp.Diagnostics)
 }
 
 // save writes the planned bucket to the server (create or update), then
 // puts what the server has into state and runs the check.
 func (r *kvBucketResource) save(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, op string,
-	write func(context.Context, jetstream.JetStream, kv.Config) (kv.Config, error), diags *diag.Diagnostics) {
+	write func(context.Context, jetstream.JetStream, kv.Config) (kv.Bucket, error), diags *diag.Diagnostics) {
+	if r.saveRaw(ctx, planned, state, op, write, diags) {
+		return
+	}
 	var plan kvBucketModel
 	diags.Append(planned.Get(ctx, &plan)...)
 	if diags.HasError() {
@@ -255,30 +261,37 @@ func (r *kvBucketResource) save(ctx context.Context, planned tfsdk.Plan, state *
 		}
 		return
 	}
-	plan.bucketSettings = settingsFrom(got)
-	plan.ConformanceReport = r.check(ctx, &plan, diags)
+	plan.bucketSettings = settingsFrom(got.Config)
+	plan.ConformanceReport = r.check(ctx, &plan, got.Stream, diags)
 	diags.Append(state.Set(ctx, &plan)...)
 }
 
 func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state kvBucketModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	js, ok := r.client.refreshJetStream(ctx, state.Credentials, state.JetStreamDomain, &resp.Diagnostics)
+	// The raw state names the bucket; the framework's reflection (State.Get)
+	// is paid only when the state must change.
+	st, _ := rawAttrs(req.State.Raw)
+	name, creds, domain := rawString(st, "name"), rawString(st, "credentials"), rawString(st, "jetstream_domain")
+	js, ok := r.client.refreshJetStream(ctx, creds, domain, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	got, err := kv.Get(ctx, js, state.Name.ValueString())
+	got, err := kv.GetListed(ctx, js, r.listing(ctx, creds, domain, js), name.ValueString())
 	if errors.Is(err, kv.ErrNotFound) {
 		resp.Diagnostics.AddWarning("Bucket deleted outside Terraform",
-			fmt.Sprintf("Bucket %q no longer exists on the server; it is removed from state and will be created again on the next apply.", state.Name.ValueString()))
+			fmt.Sprintf("Bucket %q no longer exists on the server; it is removed from state and will be created again on the next apply.", name.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		addBucketError(&resp.Diagnostics, "read", state.Name.ValueString(), err)
+		addBucketError(&resp.Diagnostics, "read", name.ValueString(), err)
+		return
+	}
+	if st != nil && r.stateHolds(st, got) {
+		return // resp.State already is the prior state
+	}
+	var state kvBucketModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	state.bucketSettings = settingsFrom(got)
@@ -290,49 +303,92 @@ func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, r
 		// An adopted bucket holds data Terraform did not make: it starts
 		// protected, and the configuration says otherwise if it must.
 		state.DeletionProtection = types.BoolValue(true)
-		state.Conformance = defaultConformance(modeReport)
+		state.Conformance = types.ObjectNull(conformanceAttrTypes) // the default
 		state.ConformanceReport = types.ObjectNull(reportAttrTypes)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *kvBucketResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.save(ctx, req.Plan, &resp.State, opUpdate, kv.Update, &resp.Diagnostics)
+	r.save(ctx, req.Plan, &resp.State, opUpdate, kv.UpdateBucket, &resp.Diagnostics)
 }
 
 func (r *kvBucketResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state kvBucketModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	// Read from the raw state: destroy deletes every bucket, and the
+	// framework's reflection would cost more than the delete.
+	st, _ := rawAttrs(req.State.Raw)
+	name, creds, domain := rawString(st, "name"), rawString(st, "credentials"), rawString(st, "jetstream_domain")
+	protection := types.BoolValue(rawBoolIs(st, "deletion_protection", true))
+	if refuseProtected(protection, "Bucket", fmt.Sprintf("Bucket %q has deletion_protection = true, so it was not deleted.", name.ValueString()), &resp.Diagnostics) {
 		return
 	}
-	if refuseProtected(state.DeletionProtection, "Bucket", fmt.Sprintf("Bucket %q has deletion_protection = true, so it was not deleted.", state.Name.ValueString()), &resp.Diagnostics) {
-		return
+	var cancel context.CancelFunc
+	if rawIsNull(st, "timeouts") {
+		ctx, cancel = context.WithTimeout(ctx, defaultDeleteTimeout)
+	} else {
+		var t timeouts.Value
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &t)...)
+		ctx, cancel = operationContext(ctx, t, opDelete, &resp.Diagnostics)
 	}
-	ctx, cancel := operationContext(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
 	defer cancel()
-	js, err := r.client.jetStream(ctx, state.Credentials, state.JetStreamDomain)
+	js, err := r.client.jetStream(ctx, creds, domain)
 	if err != nil {
 		addConnError(&resp.Diagnostics, err)
 		return
 	}
-	if err := kv.Delete(ctx, js, state.Name.ValueString()); err != nil && !errors.Is(err, kv.ErrNotFound) {
-		addBucketError(&resp.Diagnostics, "delete", state.Name.ValueString(), err)
+	if err := kv.Delete(ctx, js, name.ValueString()); err != nil && !errors.Is(err, kv.ErrNotFound) {
+		addBucketError(&resp.Diagnostics, "delete", name.ValueString(), err)
 	}
 }
 
-// check runs the KINE conformance check for the bucket. A plain bucket holds
-// application data, so KINE runs against a temporary twin with the same
-// settings, never against the bucket itself.
-func (r *kvBucketResource) check(ctx context.Context, m *kvBucketModel, diags *diag.Diagnostics) types.Object {
+// listing is the stream listing the pool holds for the bucket's identity
+// and domain, loaded by the first refresh that needs it: one paged
+// STREAM.LIST serves the refresh of every bucket, in place of one
+// STREAM.INFO each. Nil when it cannot be had; Read then asks for the
+// bucket alone.
+func (r *kvBucketResource) listing(ctx context.Context, creds, domain types.String, js jetstream.JetStream) natsconn.Listing {
+	conn, err := r.client.conn(ctx, creds)
+	if err != nil {
+		return nil
+	}
+	// Scoped to the provider configuration, which Terraform makes afresh for
+	// every command: a plan never sees a listing from before it began.
+	l, err := conn.StreamListing(ctx, r.client, r.client.domainFor(domain), func(ctx context.Context) (natsconn.Listing, error) {
+		return kv.List(ctx, js)
+	})
+	if err != nil {
+		tflog.Debug(ctx, "no stream listing: reading the bucket alone", map[string]any{"error": err.Error()})
+		return nil
+	}
+	return l
+}
+
+// check runs the KINE check for the bucket. A plain bucket holds
+// application data, so KINE never runs against it: mode advise compares
+// stream (the config the server returned) with the bucket KINE makes; the
+// live modes run KINE against a temporary twin with the same settings.
+func (r *kvBucketResource) check(ctx context.Context, m *kvBucketModel, stream jetstream.StreamConfig, diags *diag.Diagnostics) types.Object {
 	name := m.Name.ValueString()
-	return runConformance(ctx, m.Conformance, fmt.Sprintf("bucket %q", name), func(ctx context.Context, opts conformance.Options) *conformance.Report {
+	setting := m.Conformance
+	if setting.IsNull() { // unset: the default, kept out of state
+		setting = defaultConformance(modeAdvise)
+	}
+	advise := conformanceMode(ctx, setting) == modeAdvise
+	return runConformanceAs(ctx, setting, fmt.Sprintf("bucket %q", name), func(ctx context.Context, opts conformance.Options) *conformance.Report {
 		if domain := r.client.domainFor(m.JetStreamDomain); domain != "" {
 			return conformance.Skipped(opts, "target", fmt.Sprintf("the bucket is in JetStream domain %q and KINE has no domain option: "+
 				"it must connect to servers of that domain directly, so the check was not run from here", domain))
 		}
 		id := r.client.identityFor(m.Credentials)
 		t, err := identityTarget(id)
+		if advise {
+			if err != nil { // the advice stands; its endpoint names no credentials
+				t.Endpoint = k3s.Endpoint{Servers: r.client.endpointServers(), NoEmbed: true}
+			}
+			rep := conformance.Advise(name, stream, t.Endpoint)
+			tflog.Debug(ctx, "KINE advice", map[string]any{"bucket": name, "summary": rep.Summary()})
+			return rep
+		}
 		if err != nil {
 			return conformance.Failed(opts, "target", err)
 		}
@@ -345,7 +401,7 @@ func (r *kvBucketResource) check(ctx context.Context, m *kvBucketModel, diags *d
 			return conformance.Failed(opts, "connect", err)
 		}
 		return conformance.RunTwin(ctx, conn.NC, js, name, t, opts)
-	}, diags)
+	}, true, diags)
 }
 
 // ImportState takes "<name>" or "<domain>/<name>".

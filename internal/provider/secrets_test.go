@@ -124,17 +124,19 @@ resource "nats_user" "kine" {
 resource "nats_kv_bucket" "token" {
   provider = natstoken
   name     = "secrets_token"
-  # KINE's settings, so that the check runs KINE with the token in its endpoint.
+  # KINE's settings and the live check, so that KINE runs with the token in its endpoint.
   description = "Holds kine key/values"
   history     = 10
+  conformance = { mode = "report" }
 }
 
 resource "nats_kv_bucket" "password" {
   provider = natspassword
   name     = "secrets_password"
-  # KINE's settings, so that the check runs KINE with the password in its endpoint.
+  # KINE's settings and the live check, so that KINE runs with the password in its endpoint.
   description = "Holds kine key/values"
   history     = 10
+  conformance = { mode = "report" }
 }
 
 # An edge site whose leaf connection logs in with a user's credentials and

@@ -1,0 +1,180 @@
+package provider
+
+import (
+	"math/big"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/kv"
+)
+
+// The refresh and plan of a bucket nothing happened to are the paths every
+// CI run pays for every bucket. terraform-plugin-framework makes them
+// costly per value: State.Get and State.Set go through reflection that
+// compiles a regular expression for every struct field, and every
+// GetAttribute or SetAttribute walks the schema copying its attribute map
+// at each step (and SetAttribute rewrites the whole plan). These fast
+// paths read the raw values Terraform sent instead, and leave the state or
+// plan untouched when there is nothing to change; anything unusual takes
+// the full path.
+
+// rawAttrs is an object value's attributes, or ok false when it is null or
+// unknown.
+func rawAttrs(v tftypes.Value) (map[string]tftypes.Value, bool) {
+	var m map[string]tftypes.Value
+	if v.IsNull() || !v.IsFullyKnown() || v.As(&m) != nil {
+		return nil, false
+	}
+	return m, true
+}
+
+// rawString is a string attribute as a framework value (null when absent).
+func rawString(m map[string]tftypes.Value, name string) types.String {
+	v, ok := m[name]
+	if !ok || v.IsNull() {
+		return types.StringNull()
+	}
+	var s string
+	if v.As(&s) != nil {
+		return types.StringUnknown()
+	}
+	return types.StringValue(s)
+}
+
+func rawStringIs(m map[string]tftypes.Value, name, want string) bool {
+	s := rawString(m, name)
+	return !s.IsNull() && !s.IsUnknown() && s.ValueString() == want
+}
+
+func rawIntIs(m map[string]tftypes.Value, name string, want int64) bool {
+	v, ok := m[name]
+	if !ok || v.IsNull() {
+		return false
+	}
+	var f big.Float
+	if v.As(&f) != nil {
+		return false
+	}
+	n, acc := f.Int64()
+	return acc == big.Exact && n == want
+}
+
+func rawBoolIs(m map[string]tftypes.Value, name string, want bool) bool {
+	v, ok := m[name]
+	if !ok || v.IsNull() {
+		return false
+	}
+	var b bool
+	return v.As(&b) == nil && b == want
+}
+
+// rawDurationIs compares a duration attribute as the GoDuration type's
+// semantic equality does ("1h" is 1h0m0s).
+func rawDurationIs(m map[string]tftypes.Value, name string, want time.Duration) bool {
+	s := rawString(m, name)
+	if s.IsNull() || s.IsUnknown() {
+		return false
+	}
+	d, err := time.ParseDuration(s.ValueString())
+	return err == nil && d == want
+}
+
+func rawIsNull(m map[string]tftypes.Value, name string) bool {
+	v, ok := m[name]
+	return !ok || v.IsNull()
+}
+
+// rawEmptyMap is true for a known, empty map attribute.
+func rawEmptyMap(m map[string]tftypes.Value, name string) bool {
+	v, ok := m[name]
+	if !ok || v.IsNull() {
+		return false
+	}
+	var elems map[string]tftypes.Value
+	return v.As(&elems) == nil && len(elems) == 0
+}
+
+// stateHolds says whether the state st already holds what the full Read
+// would write for got: then Read leaves it as it is. Placement, republish
+// and metadata are compared only in their common empty form; any other
+// value takes the full path.
+func (r *kvBucketResource) stateHolds(st map[string]tftypes.Value, got kv.Config) bool {
+	domain := rawString(st, "jetstream_domain")
+	if domain.IsUnknown() || rawIsNull(st, "deletion_protection") {
+		return false // after import: the full Read fills these in
+	}
+	eff := r.client.effectiveDomain(domain)
+	return eff.Equal(domain) &&
+		rawStringIs(st, "id", bucketID(domain.ValueString(), got.Name)) &&
+		rawStringIs(st, "stream_name", kv.StreamName(got.Name)) &&
+		rawStringIs(st, "description", got.Description) &&
+		rawIntIs(st, "history", int64(got.History)) &&
+		rawDurationIs(st, "ttl", got.TTL) &&
+		rawIntIs(st, "max_value_size", int64(got.MaxValueSize)) &&
+		rawIntIs(st, "max_bytes", got.MaxBytes) &&
+		rawStringIs(st, "storage", got.Storage) &&
+		rawIntIs(st, "replicas", int64(got.Replicas)) &&
+		rawBoolIs(st, "compression", got.Compression) &&
+		rawDurationIs(st, "limit_marker_ttl", got.LimitMarkerTTL) &&
+		got.Placement == nil && rawIsNull(st, "placement") &&
+		got.RePublish == nil && rawIsNull(st, "republish") &&
+		len(got.Metadata) == 0 && rawEmptyMap(st, "metadata")
+}
+
+// planUnchanged says whether ModifyPlan has nothing to do: the proposed
+// plan is the prior state (nothing configured changed) and the effective
+// JetStream domain is the one in state.
+func (r *kvBucketResource) planUnchanged(req resource.ModifyPlanRequest) bool {
+	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
+		return false
+	}
+	cfg, ok := rawAttrs(req.Config.Raw)
+	if !ok {
+		return false
+	}
+	st, ok := rawAttrs(req.State.Raw)
+	if !ok {
+		return false
+	}
+	eff := r.client.effectiveDomain(rawString(cfg, "jetstream_domain"))
+	return !eff.IsUnknown() && eff.Equal(rawString(st, "jetstream_domain"))
+}
+
+// planCreate plans a new bucket in one rewrite of the raw plan: the
+// effective domain, id and stream_name known at plan time, and no report
+// when the check is off. It is what the full ModifyPlan does for a create,
+// without a schema walk and whole-plan rewrite per attribute. It returns
+// false, changing nothing, when a value it needs is not known yet.
+func (r *kvBucketResource) planCreate(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	cfg, ok := rawAttrs(req.Config.Raw)
+	if !ok {
+		return false
+	}
+	var plan map[string]tftypes.Value
+	if !req.Plan.Raw.IsKnown() || req.Plan.Raw.As(&plan) != nil {
+		return false
+	}
+	domain := r.client.effectiveDomain(rawString(cfg, "jetstream_domain"))
+	name := rawString(plan, "name")
+	conf, known := rawAttrs(plan["conformance"])
+	if domain.IsUnknown() || name.IsUnknown() || name.IsNull() || (!known && !plan["conformance"].IsNull()) {
+		return false
+	}
+	str := func(s types.String) tftypes.Value {
+		if s.IsNull() {
+			return tftypes.NewValue(tftypes.String, nil)
+		}
+		return tftypes.NewValue(tftypes.String, s.ValueString())
+	}
+	plan["jetstream_domain"] = str(domain)
+	plan["id"] = tftypes.NewValue(tftypes.String, bucketID(domain.ValueString(), name.ValueString()))
+	plan["stream_name"] = tftypes.NewValue(tftypes.String, kv.StreamName(name.ValueString()))
+	if rawStringIs(conf, "mode", modeOff) {
+		plan["conformance_report"] = tftypes.NewValue(plan["conformance_report"].Type(), nil)
+	}
+	resp.Plan.Raw = tftypes.NewValue(req.Plan.Raw.Type(), plan)
+	return true
+}
