@@ -190,7 +190,11 @@ func (r *kvBucketResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 // only when that changes), derives id and stream_name so that they are known
 // at plan time, and warns about changes that delete stored data.
 func (r *kvBucketResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.planUnchanged(req) || (req.State.Raw.IsNull() && r.planCreate(req, resp)) {
+	if req.Plan.Raw.IsNull() || (req.State.Raw.IsNull() && r.planCreate(req, resp)) {
+		return
+	}
+	if r.planUnchanged(req) {
+		planRecheck(req, resp)
 		return
 	}
 	domain := r.client.planDomain(ctx, req, resp)

@@ -83,6 +83,7 @@ func warnLosses(diags *diag.Diagnostics, what string, was, now kv.Config, rename
 // Without it, such a plan shows a report "known after apply" and runs an
 // update, and a check, for nothing.
 func planNoChange(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planRecheck(req, resp)
 	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || resp.Plan.Raw.Equal(req.State.Raw) || len(resp.RequiresReplace) > 0 {
 		return
 	}
@@ -96,4 +97,35 @@ func planNoChange(req resource.ModifyPlanRequest, resp *resource.ModifyPlanRespo
 		}
 	}
 	resp.Plan.Raw = req.State.Raw.Copy()
+}
+
+// planRecheck plans the check again when the last one failed in enforce
+// mode. An update whose check failed has already changed the object and
+// stored the failed report; without this, the next plan would be empty and
+// the failure forgotten. The check then runs on every apply until it
+// passes or the mode changes.
+func planRecheck(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || !resp.Plan.Raw.Equal(req.State.Raw) {
+		return // a create, a destroy, or a change whose update runs the check anyway
+	}
+	var plan map[string]tftypes.Value
+	if resp.Plan.Raw.As(&plan) != nil {
+		return
+	}
+	report, ok := rawAttrs(plan["conformance_report"])
+	if !ok || !rawBoolIs(report, "passed", false) {
+		return
+	}
+	if setting, ok := rawAttrs(plan["conformance"]); !ok || !rawStringIs(setting, "mode", modeEnforce) {
+		return
+	}
+	plan["conformance_report"] = tftypes.NewValue(plan["conformance_report"].Type(), tftypes.UnknownValue)
+	resp.Plan.Raw = tftypes.NewValue(resp.Plan.Raw.Type(), plan)
+	failed := "The last apply changed this object, but its check failed"
+	if summary := rawString(report, "summary").ValueString(); summary != "" {
+		failed += ": " + summary
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("conformance_report"), "The last KINE conformance check failed",
+		failed+"\n\nThis plan runs the check again; the apply fails until it passes. "+
+			"Fix the cause, or set conformance.mode = \"report\" to keep the failure as a warning.")
 }

@@ -262,6 +262,7 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	planRecheck(req, resp) // a failed check in enforce mode makes this an update
 	changed := req.State.Raw.IsNull() || !resp.Plan.Raw.Equal(req.State.Raw)
 	if changed {
 		// The framework only marks computed values unknown for changes in
