@@ -46,3 +46,20 @@ func TestLessGC(t *testing.T) {
 		t.Errorf("with GOGC set, GC percent = %d, want it left alone", got)
 	}
 }
+
+func TestMemoryLimit(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(old)
+
+	t.Setenv("GOMEMLIMIT", "")
+	lessGC()
+	if got := debug.SetMemoryLimit(-1); got != MemoryLimit {
+		t.Errorf("memory limit = %d, want %d", got, MemoryLimit)
+	}
+	debug.SetMemoryLimit(1 << 40)
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	lessGC()
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Errorf("with GOMEMLIMIT set, memory limit = %d, want it left alone", got)
+	}
+}
