@@ -68,11 +68,13 @@ func TestMirrorCheck(t *testing.T) {
 		r := conformance.RunMirror(ctx, conformance.MirrorTarget{Mirror: leaf, Source: hub, Spec: spec}, conformance.Options{Timeout: 2 * time.Second})
 		failsAt(t, r, conformance.StepMirrorSync, "messages behind", "not heard from the source")
 	})
-	for source, says := range map[string]string{"forged": "differs: the source has /registry/secrets/", "shorter": "not a copy of this source"} {
+	// The first differing revision may be a key or its tombstone, as the
+	// writes fell: both name the source's key.
+	for source, says := range map[string][]string{"forged": {"differs: the source has ", "/registry/secrets/"}, "shorter": {"not a copy of this source"}} {
 		t.Run("checked against "+source, func(t *testing.T) {
 			spec := mirror.Spec{Name: "kine", Domain: testnats.LeafDomain, Source: mirror.Source{Bucket: source, Domain: testnats.HubDomain}}
 			r := conformance.RunMirror(ctx, conformance.MirrorTarget{Mirror: leaf, Source: hub, Spec: spec}, opts)
-			failsAt(t, r, conformance.StepMirrorSample, says)
+			failsAt(t, r, conformance.StepMirrorSample, says...)
 		})
 	}
 	t.Run("nats.go defaults", func(t *testing.T) {
