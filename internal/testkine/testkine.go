@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -134,30 +135,61 @@ func Check(ctx context.Context, c *clientv3.Client, ds Dataset) error {
 
 // CheckWatch watches the prefix from the revision of the i-th event, as an
 // apiserver resumes a watch, and wants every event from there on, in order.
+// When KINE closes the watch (a freshly started KINE still replaying drops
+// watchers that fall behind), it watches again from the next revision it
+// has not seen, as the apiserver does, a few times.
 func CheckWatch(ctx context.Context, c *clientv3.Client, ds Dataset, i int) error {
+	const attempts = 8
 	want := ds.Events[i:]
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	wch := c.Watch(wctx, ds.Prefix, clientv3.WithPrefix(), clientv3.WithRev(want[0].Rev))
 	var got []Event
-	for len(got) < len(want) {
+	for attempt := 1; len(got) < len(want); attempt++ {
+		from := want[0].Rev
+		if len(got) > 0 {
+			from = got[len(got)-1].Rev + 1
+		}
+		closed, err := watchInto(ctx, c, ds.Prefix, from, &got, len(want))
+		if err != nil {
+			return err
+		}
+		if !closed {
+			break
+		}
+		if attempt == attempts {
+			return fmt.Errorf("watch from revision %d closed %d times, after %d of %d events", want[0].Rev, attempt, len(got), len(want))
+		}
 		select {
-		case resp, ok := <-wch:
-			if !ok {
-				return fmt.Errorf("watch from revision %d closed after %d of %d events", want[0].Rev, len(got), len(want))
-			}
-			if err := resp.Err(); err != nil {
-				return fmt.Errorf("watch from revision %d: %w", want[0].Rev, err)
-			}
-			for _, e := range resp.Events {
-				got = append(got, Event{e.Type, string(e.Kv.Key), e.Kv.ModRevision})
-			}
 		case <-ctx.Done():
-			return fmt.Errorf("watch from revision %d: %d of %d events: %w", want[0].Rev, len(got), len(want), ctx.Err())
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
 		}
 	}
 	if !slices.Equal(got, want) {
 		return fmt.Errorf("watch from revision %d replayed %v, want %v", want[0].Rev, got, want)
 	}
 	return nil
+}
+
+// watchInto appends the events of one watch from revision from to got
+// until it holds n; closed says KINE ended the watch first.
+func watchInto(ctx context.Context, c *clientv3.Client, prefix string, from int64, got *[]Event, n int) (closed bool, err error) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wch := c.Watch(wctx, prefix, clientv3.WithPrefix(), clientv3.WithRev(from))
+	for len(*got) < n {
+		select {
+		case resp, ok := <-wch:
+			if !ok {
+				return true, nil
+			}
+			if err := resp.Err(); err != nil {
+				return false, fmt.Errorf("watch from revision %d: %w", from, err)
+			}
+			for _, e := range resp.Events {
+				*got = append(*got, Event{e.Type, string(e.Kv.Key), e.Kv.ModRevision})
+			}
+		case <-ctx.Done():
+			return false, fmt.Errorf("watch from revision %d: %d of %d events: %w", from, len(*got), n, ctx.Err())
+		}
+	}
+	return false, nil
 }
