@@ -15,6 +15,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
+	"github.com/natsk3s/terraform-provider-nats/internal/examples"
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
 	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
@@ -52,7 +53,7 @@ func withKine(ctx context.Context, endpoint, creds string, f func(*clientv3.Clie
 
 // writeState writes ConfigMaps through KINE into alpha's datastore: creates,
 // updates of every third, deletes of every seventh, and a key with a lease.
-func (d *demo) writeState(ctx context.Context, out stackOut) (testkine.Dataset, error) {
+func (d *demo) writeState(ctx context.Context, out examples.MultiRegion) (testkine.Dataset, error) {
 	var ds testkine.Dataset
 	endpoint := out.Endpoints["alpha"]
 	fmt.Printf("   endpoint  %s\n", endpoint)
@@ -79,7 +80,7 @@ func (d *demo) writeState(ctx context.Context, out stackOut) (testkine.Dataset, 
 
 // checkFailover checks what the failover apply says: alpha runs in region
 // B, from an endpoint naming region B's server, its mirror promoted.
-func (d *demo) checkFailover(out stackOut) error {
+func (d *demo) checkFailover(out examples.MultiRegion) error {
 	m := out.Mirrors["alpha"]
 	if m == nil || !m.Promote || m.SourceReachable || out.ActiveRegion["alpha"] != testnats.RegionBDomain {
 		return fmt.Errorf("after failover: mirror %+v, active region %q", m, out.ActiveRegion["alpha"])
@@ -96,7 +97,7 @@ func (d *demo) checkFailover(out stackOut) error {
 // readState starts KINE in region B from alpha's new endpoint and compares
 // every key with what was written in region A, revisions included; then a
 // new write continues the revision sequence.
-func (d *demo) readState(ctx context.Context, out stackOut, ds testkine.Dataset) error {
+func (d *demo) readState(ctx context.Context, out examples.MultiRegion, ds testkine.Dataset) error {
 	return withKine(ctx, out.Endpoints["alpha"], out.KineCreds["alpha"], func(c *clientv3.Client) error {
 		resp, err := c.Get(ctx, prefix, clientv3.WithPrefix())
 		if err != nil {

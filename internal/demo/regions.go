@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/natsk3s/terraform-provider-nats/internal/examples"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 	"github.com/natsk3s/terraform-provider-nats/internal/tfrun"
 )
@@ -70,7 +71,7 @@ func (d *demo) startRegions(op operatorOut) error {
 
 // link gives region B's servers the leaf remote of every cluster account,
 // as region_b_leaf_remotes describes, and reloads them.
-func (d *demo) link(ctx context.Context, out stackOut) error {
+func (d *demo) link(ctx context.Context, out examples.MultiRegion) error {
 	for _, line := range strings.Split(out.Remotes, "\n") {
 		fmt.Println("   | " + line)
 	}
@@ -87,7 +88,7 @@ func (d *demo) link(ctx context.Context, out stackOut) error {
 
 // loseRegionA waits until alpha's mirror in region B has every revision of
 // its source, then stops region A's server.
-func (d *demo) loseRegionA(ctx context.Context, out stackOut) error {
+func (d *demo) loseRegionA(ctx context.Context, out examples.MultiRegion) error {
 	creds := []byte(out.KineCreds["alpha"])
 	rev, err := waitMirrored(ctx, d.regions, creds, "k3s-alpha")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/natsk3s/terraform-provider-nats/internal/examples"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 	"github.com/natsk3s/terraform-provider-nats/internal/tfrun"
 )
@@ -82,12 +83,12 @@ var reportOrder = []string{"datastore", "kine_user", "mirror", "standby"}
 // conformanceTable prints the conformance reports the last apply made, as
 // a table: a row per step, a column per report, each cell the step's
 // result and duration.
-func (d *demo) conformanceTable(out stackOut) {
+func (d *demo) conformanceTable(out examples.MultiRegion) {
 	if d.seen == nil {
 		d.seen = map[string]bool{}
 	}
 	var names []string
-	var cols []*report
+	var cols []*examples.Report
 	for _, cluster := range sortedKeys(out.Conformance) {
 		for _, what := range reportOrder {
 			r := out.Conformance[cluster][what]
@@ -151,7 +152,7 @@ func (d *demo) conformanceTable(out stackOut) {
 
 // cell is a step's result and duration in one report, blank when the
 // report has no such step.
-func cell(r *report, step string) string {
+func cell(r *examples.Report, step string) string {
 	for _, s := range r.Steps {
 		if s.Name != step {
 			continue

@@ -8,42 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/natsk3s/terraform-provider-nats/internal/examples"
 	"github.com/natsk3s/terraform-provider-nats/internal/tfrun"
 )
-
-// stackOut is what examples/stacks/multi-region outputs. Sensitive values
-// are handed on, never printed.
-type stackOut struct {
-	Accounts     map[string]string `json:"accounts"`
-	ActiveRegion map[string]string `json:"active_region"`
-	Endpoints    map[string]string `json:"datastore_endpoints"`
-	KineCreds    map[string]string `json:"kine_creds"`
-	LinkCreds    map[string]string `json:"region_link_creds"`
-	Remotes      string            `json:"region_b_leaf_remotes"`
-	Mirrors      map[string]*struct {
-		Name            string `json:"name"`
-		Domain          string `json:"jetstream_domain"`
-		History         int    `json:"history"`
-		Promote         bool   `json:"promote"`
-		SourceReachable bool   `json:"source_reachable"`
-		SourceSealed    bool   `json:"source_sealed"`
-	} `json:"mirrors"`
-	// Conformance holds, per cluster, the reports by what was checked:
-	// datastore, kine_user, mirror, standby.
-	Conformance map[string]map[string]*report `json:"conformance"`
-}
-
-type report struct {
-	Passed   bool   `json:"passed"`
-	Summary  string `json:"summary"`
-	Duration string `json:"duration"`
-	Steps    []struct {
-		Name     string `json:"name"`
-		OK       bool   `json:"ok"`
-		Skipped  bool   `json:"skipped"`
-		Duration string `json:"duration"`
-	} `json:"steps"`
-}
 
 // workspace makes a terraform work dir with the provider's dev override.
 // The demo removes it at the end.
@@ -167,9 +134,9 @@ func progressLine(line string) bool {
 }
 
 // outputs reads the stack's outputs.
-func (d *demo) outputs(ctx context.Context, w *tfrun.Workspace) (stackOut, error) {
+func (d *demo) outputs(ctx context.Context, w *tfrun.Workspace) (examples.MultiRegion, error) {
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
-	var out stackOut
+	var out examples.MultiRegion
 	return out, w.Outputs(ctx, &out)
 }

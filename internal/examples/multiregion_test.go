@@ -11,32 +11,13 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/conformance"
+	"github.com/natsk3s/terraform-provider-nats/internal/examples"
 	"github.com/natsk3s/terraform-provider-nats/internal/k3s"
 	"github.com/natsk3s/terraform-provider-nats/internal/kv"
 	"github.com/natsk3s/terraform-provider-nats/internal/testkine"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 	"github.com/natsk3s/terraform-provider-nats/internal/tfrun"
 )
-
-// multiRegionOut is what the multi-region stack outputs.
-type multiRegionOut struct {
-	Accounts     map[string]string `json:"accounts"`
-	ActiveRegion map[string]string `json:"active_region"`
-	Endpoints    map[string]string `json:"datastore_endpoints"`
-	KineCreds    map[string]string `json:"kine_creds"`
-	LinkCreds    map[string]string `json:"region_link_creds"`
-	Remotes      string            `json:"region_b_leaf_remotes"`
-	Mirrors      map[string]*struct {
-		History         int  `json:"history"`
-		Promote         bool `json:"promote"`
-		SourceReachable bool `json:"source_reachable"`
-		SourceSealed    bool `json:"source_sealed"`
-	} `json:"mirrors"`
-	Conformance map[string]map[string]*struct {
-		Passed  bool   `json:"passed"`
-		Summary string `json:"summary"`
-	} `json:"conformance"`
-}
 
 // The multi-region stack as its README tells it, on two in-process regions
 // of one operator-mode system: the first apply makes accounts, users and
@@ -63,7 +44,7 @@ func TestMultiRegion(t *testing.T) {
 	if _, err := w.RunEnv(ctx, []string{"TF_VAR_mirroring=false"}, apply...); err != nil {
 		t.Fatal(err)
 	}
-	var out multiRegionOut
+	var out examples.MultiRegion
 	if err := w.Outputs(ctx, &out); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,43 @@ import (
 
 var quickstart = filepath.Join(examplesDir, "stacks", "k3s-quickstart")
 
+// operatorStep is what the quickstart's step 1 (its operator directory)
+// outputs: the inputs of step 2, in this stack and in terraform-cloud.
+type operatorStep struct {
+	ServerConfig    string `json:"server_config"`
+	OperatorJWT     string `json:"operator_jwt"`
+	SigningSeed     string `json:"operator_signing_seed"`
+	SystemUserCreds string `json:"system_user_creds"`
+}
+
+// applyOperatorStep applies step 1 in op and starts a nats-server named
+// name from its server_config; the server stops with the test.
+func applyOperatorStep(ctx context.Context, t *testing.T, op *tfrun.Workspace, name string) (operatorStep, *testnats.Server) {
+	t.Helper()
+	copyConfig(t, op, filepath.Join(quickstart, "operator"))
+	run(ctx, t, op, "apply", "-auto-approve", "-input=false", "-no-color")
+	var out operatorStep
+	if err := op.Outputs(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := testnats.Start(testnats.Config{Name: name, Extra: out.ServerConfig})
+	if err != nil {
+		t.Fatalf("start a server from the operator's server_config: %v", err)
+	}
+	t.Cleanup(srv.Shutdown)
+	return out, srv
+}
+
+// env is step 2's variables for the server at url.
+func (o operatorStep) env(url string) []string {
+	return []string{
+		`TF_VAR_nats_servers=["` + url + `"]`,
+		"TF_VAR_operator_jwt=" + o.OperatorJWT,
+		"TF_VAR_operator_signing_seed=" + o.SigningSeed,
+		"TF_VAR_system_user_creds=" + o.SystemUserCreds,
+	}
+}
+
 // The quickstart as its README tells it: the operator made offline, a
 // nats-server started from its server_config, then two k3s clusters, each
 // in its own account, whose datastores real KINE has used through the
@@ -24,31 +61,12 @@ func TestK3sQuickstart(t *testing.T) {
 	ctx := testContext(t, 20*time.Minute)
 
 	op := workspace(t, "TF_VAR_resolver_dir="+t.TempDir(), "TF_VAR_operator_name=quickstart")
-	copyConfig(t, op, filepath.Join(quickstart, "operator"))
-	run(ctx, t, op, "apply", "-auto-approve", "-input=false", "-no-color")
-	var opOut struct {
-		ServerConfig    string `json:"server_config"`
-		OperatorJWT     string `json:"operator_jwt"`
-		SigningSeed     string `json:"operator_signing_seed"`
-		SystemUserCreds string `json:"system_user_creds"`
-	}
-	if err := op.Outputs(ctx, &opOut); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := testnats.Start(testnats.Config{Name: "quickstart", Extra: opOut.ServerConfig})
-	if err != nil {
-		t.Fatalf("start a server from the operator's server_config: %v", err)
-	}
-	defer srv.Shutdown()
+	opOut, srv := applyOperatorStep(ctx, t, op, "quickstart")
 
-	w := workspace(t,
-		`TF_VAR_nats_servers=["`+srv.URL+`"]`,
-		"TF_VAR_operator_jwt="+opOut.OperatorJWT,
-		"TF_VAR_operator_signing_seed="+opOut.SigningSeed,
-		"TF_VAR_system_user_creds="+opOut.SystemUserCreds,
+	w := workspace(t, append(opOut.env(srv.URL),
 		// beta names the servers k3s dials itself, as host:port.
 		`TF_VAR_clusters={"alpha": {}, "beta": {"rev_history": 5, "servers": ["`+strings.TrimPrefix(srv.URL, "nats://")+`"]}}`,
-	)
+	)...)
 	copyConfig(t, w, quickstart)
 	run(ctx, t, w, "apply", "-auto-approve", "-input=false", "-no-color")
 	// A second plan must find nothing to do.
@@ -87,7 +105,7 @@ func TestK3sQuickstart(t *testing.T) {
 	}
 
 	// Protection on (the default): destroy is refused and the state stays.
-	_, err = w.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color")
+	_, err := w.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color")
 	if err == nil || !strings.Contains(err.Error(), "protected from deletion") {
 		t.Fatalf("destroy with deletion_protection on: err = %v, want a refusal", err)
 	}

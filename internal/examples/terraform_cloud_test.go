@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
 var terraformCloud = filepath.Join(examplesDir, "stacks", "terraform-cloud")
@@ -28,30 +26,9 @@ func TestTerraformCloudStack(t *testing.T) {
 
 	op := workspace(t, "TF_VAR_resolver_dir="+t.TempDir(), "TF_VAR_operator_name=tfc")
 	op.SkipBelow(ctx, t, 1, 11) // write-only attributes
-	copyConfig(t, op, filepath.Join(quickstart, "operator"))
-	run(ctx, t, op, "apply", "-auto-approve", "-input=false", "-no-color")
-	var opOut struct {
-		ServerConfig    string `json:"server_config"`
-		OperatorJWT     string `json:"operator_jwt"`
-		SigningSeed     string `json:"operator_signing_seed"`
-		SystemUserCreds string `json:"system_user_creds"`
-	}
-	if err := op.Outputs(ctx, &opOut); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := testnats.Start(testnats.Config{Name: "tfc", Extra: opOut.ServerConfig})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
+	opOut, srv := applyOperatorStep(ctx, t, op, "tfc")
 
-	w := workspace(t,
-		`TF_VAR_nats_servers=["`+srv.URL+`"]`,
-		"TF_VAR_operator_jwt="+opOut.OperatorJWT,
-		"TF_VAR_operator_signing_seed="+opOut.SigningSeed,
-		"TF_VAR_system_user_creds="+opOut.SystemUserCreds,
-		"TF_VAR_cluster_name=cloud",
-	)
+	w := workspace(t, append(opOut.env(srv.URL), "TF_VAR_cluster_name=cloud")...)
 	copyConfig(t, w, terraformCloud)
 	run(ctx, t, w, "apply", "-auto-approve", "-input=false", "-no-color")
 	run(ctx, t, w, "plan", "-detailed-exitcode", "-input=false", "-no-color")

@@ -23,7 +23,7 @@ func create(ctx context.Context, js jetstream.JetStream, cfg Config, stream *jet
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("create bucket: %w", err)
 	}
-	switch _, err := js.Stream(ctx, StreamName(cfg.Name)); {
+	switch _, err := ReadStream(ctx, js, StreamName(cfg.Name)); {
 	case err == nil:
 		return Config{}, fmt.Errorf("create bucket %q: %w", cfg.Name, ErrExists)
 	case !errors.Is(err, jetstream.ErrStreamNotFound):

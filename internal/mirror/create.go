@@ -31,7 +31,7 @@ func Create(ctx context.Context, js, src jetstream.JetStream, spec Spec) (Status
 	if same && spec.Name == spec.Source.Bucket {
 		return Status{}, fmt.Errorf("create mirror %q: %w", spec.Name, ErrSameStream)
 	}
-	switch _, err := js.Stream(ctx, kv.StreamName(spec.Name)); {
+	switch _, err := kv.ReadStream(ctx, js, kv.StreamName(spec.Name)); {
 	case err == nil:
 		return Status{}, fmt.Errorf("create mirror %q: %w", spec.Name, kv.ErrExists)
 	case !errors.Is(err, jetstream.ErrStreamNotFound):

@@ -210,14 +210,7 @@ func TestAccK3sDatastore_missingPermission(t *testing.T) {
 // A server with the default 1 MiB max_payload cannot hold Kubernetes
 // objects: the check fails (report mode records it, the apply succeeds).
 func TestAccK3sDatastore_smallPayload(t *testing.T) {
-	s, err := testnats.Start(testnats.Config{MaxPayload: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Shutdown)
-	if err := testnats.Anchor(s.URL); err != nil {
-		t.Fatal(err)
-	}
+	s := smallPayloadServer(t)
 	bucket := uniqueName(t)
 	prov := providerBlock([]string{s.URL}, "")
 	resource.ParallelTest(t, resource.TestCase{
@@ -275,4 +268,20 @@ func TestAccK3sDatastore_badInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// smallPayloadServer is a server of its own for one test, with NATS's
+// default 1 MiB max_payload: too small for Kubernetes objects, so the full
+// check fails on it.
+func smallPayloadServer(t *testing.T) *testnats.Server {
+	t.Helper()
+	s, err := testnats.Start(testnats.Config{MaxPayload: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Shutdown)
+	if err := testnats.Anchor(s.URL); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

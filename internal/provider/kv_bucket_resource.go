@@ -249,17 +249,9 @@ func (r *kvBucketResource) save(ctx context.Context, planned tfsdk.Plan, state *
 	if diags.HasError() {
 		return
 	}
-	js, err := r.client.jetStream(ctx, plan.Credentials, plan.JetStreamDomain)
-	if err != nil {
-		addConnError(diags, err)
-		return
-	}
-	got, err := write(ctx, js, cfg)
-	if err != nil {
-		addBucketError(diags, op, cfg.Name, err)
-		if op == opCreate && errors.Is(err, kv.ErrMayExist) {
-			// The server may hold the bucket: keep it in state (tainted),
-			// so the next apply replaces it instead of finding a stranger.
+	got, ok, keep := r.writeBucket(ctx, plan.Credentials, plan.JetStreamDomain, op, cfg, write, diags)
+	if !ok {
+		if keep {
 			plan.ConformanceReport = types.ObjectNull(reportAttrTypes)
 			diags.Append(state.Set(ctx, &plan)...)
 		}
@@ -268,6 +260,26 @@ func (r *kvBucketResource) save(ctx context.Context, planned tfsdk.Plan, state *
 	plan.bucketSettings = settingsFrom(got.Config)
 	plan.ConformanceReport = r.check(ctx, &plan, got.Stream, diags)
 	diags.Append(state.Set(ctx, &plan)...)
+}
+
+// writeBucket writes cfg to the server through write (create or update).
+// On failure it adds the diagnostic and reports keep when the server may
+// hold the bucket all the same (a create cut off after it was sent): the
+// caller then keeps the plan in state, tainted, so the next apply replaces
+// it instead of finding a stranger.
+func (r *kvBucketResource) writeBucket(ctx context.Context, creds, domain types.String, op string, cfg kv.Config,
+	write func(context.Context, jetstream.JetStream, kv.Config) (kv.Bucket, error), diags *diag.Diagnostics) (got kv.Bucket, ok, keep bool) {
+	js, err := r.client.jetStream(ctx, creds, domain)
+	if err != nil {
+		addConnError(diags, err)
+		return kv.Bucket{}, false, false
+	}
+	got, err = write(ctx, js, cfg)
+	if err != nil {
+		addBucketError(diags, op, cfg.Name, err)
+		return kv.Bucket{}, false, op == opCreate && errors.Is(err, kv.ErrMayExist)
+	}
+	return got, true, false
 }
 
 func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"math/big"
 	"time"
 
@@ -124,16 +123,9 @@ func (r *kvBucketResource) saveRaw(ctx context.Context, planned tfsdk.Plan, stat
 	}
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	js, err := r.client.jetStream(ctx, in.creds, in.domain)
-	if err != nil {
-		addConnError(diags, err)
-		return true
-	}
-	got, err := write(ctx, js, in.cfg)
-	if err != nil {
-		addBucketError(diags, op, in.cfg.Name, err)
-		if op == opCreate && errors.Is(err, kv.ErrMayExist) {
-			// Kept in state (tainted), as save does.
+	got, ok, keep := r.writeBucket(ctx, in.creds, in.domain, op, in.cfg, write, diags)
+	if !ok {
+		if keep {
 			in.plan["conformance_report"] = tftypes.NewValue(in.reportType, nil)
 			state.Raw = tftypes.NewValue(in.planType, in.plan)
 		}

@@ -81,7 +81,8 @@ func warnLosses(diags *diag.Diagnostics, what string, was, now kv.Config, rename
 // does so whenever the configuration is spelled differently from the state,
 // "1h" for "1h0m0s", before plan modifiers settle that they are the same).
 // Without it, such a plan shows a report "known after apply" and runs an
-// update, and a check, for nothing.
+// update, and a check, for nothing. Last, planRecheck brings back a check
+// that failed in enforce mode.
 func planNoChange(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	defer planRecheck(req, resp)
 	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || resp.Plan.Raw.Equal(req.State.Raw) || len(resp.RequiresReplace) > 0 {

@@ -3,8 +3,6 @@ package provider
 import (
 	"strings"
 	"testing"
-
-	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
 // An update whose check fails in enforce mode has already changed the
@@ -13,14 +11,7 @@ import (
 // passes or the mode says otherwise. Seen through the CLI, where the
 // warning and the planned update are what the user reads.
 func TestAccRecheck_failedEnforceCheckRunsAgain(t *testing.T) {
-	s, err := testnats.Start(testnats.Config{MaxPayload: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Shutdown)
-	if err := testnats.Anchor(s.URL); err != nil {
-		t.Fatal(err)
-	}
+	s := smallPayloadServer(t)
 	prov := providerBlock([]string{s.URL}, "")
 	bucket := uniqueName(t)
 	config := func(mode string) string {
@@ -45,7 +36,7 @@ func TestAccRecheck_failedEnforceCheckRunsAgain(t *testing.T) {
 	}
 
 	// The next plan runs the check again and says why.
-	out, err = cli.plan(config("enforce"))
+	out, err := cli.plan(config("enforce"))
 	if err != nil {
 		t.Fatalf("plan: %v\n%s", err, out)
 	}
