@@ -3,11 +3,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
 	"github.com/natsk3s/terraform-provider-nats/internal/pluginproc"
@@ -27,11 +26,11 @@ func main() {
 	pool := natsconn.NewPool()
 	defer pool.Close()
 
-	err := providerserver.Serve(context.Background(), provider.New(version, pool), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/natsk3s/nats",
-		Debug:           debugMode,
-		ProtocolVersion: 6,
-	})
+	var opts []tf6server.ServeOpt
+	if debugMode {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := tf6server.Serve("registry.terraform.io/natsk3s/nats", provider.NewServer(version, pool), opts...)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 // and import-by-string-id.tf exactly when it can be imported.
 func TestExamplesCoverEverything(t *testing.T) {
 	ctx := context.Background()
-	p := New("test", nil)().(*natsProvider)
+	p := &natsProvider{version: "test"}
 	root := filepath.Join("..", "..", "examples")
 	has := func(parts ...string) bool {
 		_, err := os.Stat(filepath.Join(append([]string{root}, parts...)...))

@@ -136,9 +136,12 @@ func (r *kvBucketResource) planUnchanged(req resource.ModifyPlanRequest) bool {
 		return false
 	}
 	st, ok := rawAttrs(req.State.Raw)
-	if !ok {
-		return false
-	}
+	return ok && r.unchanged(cfg, st)
+}
+
+// unchanged says whether the effective JetStream domain of configuration
+// cfg is the one in state st.
+func (r *kvBucketResource) unchanged(cfg, st map[string]tftypes.Value) bool {
 	eff := r.client.effectiveDomain(rawString(cfg, "jetstream_domain"))
 	return !eff.IsUnknown() && eff.Equal(rawString(st, "jetstream_domain"))
 }

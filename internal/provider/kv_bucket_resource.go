@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -286,20 +287,15 @@ func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, r
 	// The raw state names the bucket; the framework's reflection (State.Get)
 	// is paid only when the state must change.
 	st, _ := rawAttrs(req.State.Raw)
-	name, creds, domain := rawString(st, "name"), rawString(st, "credentials"), rawString(st, "jetstream_domain")
-	js, ok := r.client.refreshJetStream(ctx, creds, domain, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	got, err := kv.GetListed(ctx, js, r.listing(ctx, creds, domain, js), name.ValueString())
-	if errors.Is(err, kv.ErrNotFound) {
+	got, found, gone := r.lookup(ctx, st, &resp.Diagnostics)
+	if gone {
 		resp.Diagnostics.AddWarning("Bucket deleted outside Terraform",
-			fmt.Sprintf("Bucket %q no longer exists on the server; it is removed from state and will be created again on the next apply.", name.ValueString()))
+			fmt.Sprintf("Bucket %q no longer exists on the server; it is removed from state and will be created again on the next apply.",
+				rawString(st, "name").ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	if err != nil {
-		addBucketError(&resp.Diagnostics, "read", name.ValueString(), err)
+	if !found { // an error, or nothing to refresh against yet: the state stays
 		return
 	}
 	if st != nil && r.stateHolds(st, got) {
@@ -323,6 +319,48 @@ func (r *kvBucketResource) Read(ctx context.Context, req resource.ReadRequest, r
 		state.ConformanceReport = types.ObjectNull(reportAttrTypes)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// lookup reads the bucket the state st names: found, gone from the
+// server, or neither (an error in diags, or a provider configuration not
+// known yet, with nothing to refresh against).
+func (r *kvBucketResource) lookup(ctx context.Context, st map[string]tftypes.Value, diags *diag.Diagnostics) (got kv.Config, found, gone bool) {
+	name, creds, domain := rawString(st, "name"), rawString(st, "credentials"), rawString(st, "jetstream_domain")
+	js, ok := r.client.refreshJetStream(ctx, creds, domain, diags)
+	if !ok {
+		return got, false, false
+	}
+	got, err := kv.GetListed(ctx, js, r.listing(ctx, creds, domain, js), name.ValueString())
+	if errors.Is(err, kv.ErrNotFound) {
+		return got, false, true
+	}
+	if err != nil {
+		addBucketError(diags, "read", name.ValueString(), err)
+		return got, false, false
+	}
+	return got, true, false
+}
+
+// readRaw answers a refresh that finds the bucket as the state has it.
+func (r *kvBucketResource) readRaw(ctx context.Context, state tftypes.Value) bool {
+	st, ok := rawAttrs(state)
+	if !ok {
+		return false
+	}
+	var diags diag.Diagnostics
+	got, found, _ := r.lookup(ctx, st, &diags)
+	return found && r.stateHolds(st, got)
+}
+
+// planRaw answers a plan that changes nothing (server.go): ModifyPlan
+// would find it unchanged, with no failed check to run again.
+func (r *kvBucketResource) planRaw(_ context.Context, config, prior tftypes.Value, _ *rawSchema) bool {
+	cfg, ok := rawAttrs(config)
+	if !ok {
+		return false
+	}
+	st, ok := rawAttrs(prior)
+	return ok && r.unchanged(cfg, st) && !recheckDue(st)
 }
 
 func (r *kvBucketResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -112,7 +111,7 @@ func runTests(m *testing.M) (int, error) {
 // factories runs the provider in-process for the terraform CLI.
 func factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"nats": providerserver.NewProtocol6WithError(New("test", testPool)()),
+		"nats": func() (tfprotov6.ProviderServer, error) { return NewServer("test", testPool)(), nil },
 	}
 }
 

@@ -105,21 +105,26 @@ func planNoChange(req resource.ModifyPlanRequest, resp *resource.ModifyPlanRespo
 // stored the failed report; without this, the next plan would be empty and
 // the failure forgotten. The check then runs on every apply until it
 // passes or the mode changes.
+// recheckDue says whether the state st (or a plan equal to it) holds a
+// failed report of a check in enforce mode.
+func recheckDue(st map[string]tftypes.Value) bool {
+	report, ok := rawAttrs(st["conformance_report"])
+	if !ok || !rawBoolIs(report, "passed", false) {
+		return false
+	}
+	setting, ok := rawAttrs(st["conformance"])
+	return ok && rawStringIs(setting, "mode", modeEnforce)
+}
+
 func planRecheck(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || !resp.Plan.Raw.Equal(req.State.Raw) {
 		return // a create, a destroy, or a change whose update runs the check anyway
 	}
 	var plan map[string]tftypes.Value
-	if resp.Plan.Raw.As(&plan) != nil {
+	if resp.Plan.Raw.As(&plan) != nil || !recheckDue(plan) {
 		return
 	}
-	report, ok := rawAttrs(plan["conformance_report"])
-	if !ok || !rawBoolIs(report, "passed", false) {
-		return
-	}
-	if setting, ok := rawAttrs(plan["conformance"]); !ok || !rawStringIs(setting, "mode", modeEnforce) {
-		return
-	}
+	report, _ := rawAttrs(plan["conformance_report"])
 	plan["conformance_report"] = tftypes.NewValue(plan["conformance_report"].Type(), tftypes.UnknownValue)
 	resp.Plan.Raw = tftypes.NewValue(resp.Plan.Raw.Type(), plan)
 	failed := "The last apply changed this object, but its check failed"

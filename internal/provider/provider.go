@@ -39,14 +39,9 @@ var _ provider.ProviderWithEphemeralResources = (*natsProvider)(nil)
 type natsProvider struct {
 	version string
 	pool    *natsconn.Pool
-}
-
-// New returns the provider factory. Every provider instance made by it shares
-// pool, which the caller closes when the provider process stops.
-func New(version string, pool *natsconn.Pool) func() provider.Provider {
-	return func() provider.Provider {
-		return &natsProvider{version: version, pool: pool}
-	}
+	// configured is the client Configure made, for the requests the
+	// server answers without the framework (server.go).
+	configured configuredClient
 }
 
 type providerModel struct {
@@ -206,6 +201,7 @@ func (p *natsProvider) ConfigValidators(context.Context) []provider.ConfigValida
 func (p *natsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	c := &client{pool: p.pool}
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = c, c, c
+	defer p.configured.Store(c)
 	// A value taken from another resource is unknown at plan time: connect
 	// later, when it is known, rather than failing the plan.
 	if !req.Config.Raw.IsFullyKnown() {
