@@ -1,0 +1,282 @@
+package provider
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
+)
+
+// The server answers some nats_kv_bucket requests without the framework
+// (server.go). Every answer it gives must be the framework's own: these
+// tests put the same request to both and compare, and check that the raw
+// path declines every request it must leave to the framework.
+
+// rawServer is a configured provider server for servers, with the
+// provider's jetstream_domain when domain is set.
+func rawServer(t *testing.T, domain string, servers ...string) *protoServer {
+	t.Helper()
+	ctx := context.Background()
+	s := NewServer("test", testPool)().(*protoServer)
+	sch, err := s.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := sch.Provider.ValueType().(tftypes.Object)
+	urls := make([]tftypes.Value, len(servers))
+	for i, u := range servers {
+		urls[i] = tftypes.NewValue(tftypes.String, u)
+	}
+	vals := map[string]tftypes.Value{"servers": tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, urls)}
+	if domain != "" {
+		vals["jetstream_domain"] = tftypes.NewValue(tftypes.String, domain)
+	}
+	resp, err := s.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: dynamic(t, typ, objectWith(typ, vals))})
+	if err != nil || len(resp.Diagnostics) > 0 {
+		t.Fatalf("configure: %v %v", err, resp.Diagnostics)
+	}
+	return s
+}
+
+// objectWith is an object of type typ with vals, and null elsewhere.
+func objectWith(typ tftypes.Object, vals map[string]tftypes.Value) tftypes.Value {
+	all := make(map[string]tftypes.Value, len(typ.AttributeTypes))
+	for name, at := range typ.AttributeTypes {
+		if v, ok := vals[name]; ok {
+			all[name] = v
+		} else {
+			all[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	return tftypes.NewValue(typ, all)
+}
+
+func dynamic(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
+	t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(typ, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
+}
+
+func bucketType(t *testing.T, s *protoServer) tftypes.Object {
+	t.Helper()
+	_, rs, ok := s.raw(context.Background(), "nats_kv_bucket")
+	if !ok {
+		t.Fatal("nats_kv_bucket has no raw requests")
+	}
+	return rs.typ.(tftypes.Object)
+}
+
+// bucketValues are a bucket's attributes: the state of a bucket created
+// with name, storage = "memory" and history = 5, changed by set.
+func bucketValues(typ tftypes.Object, name string, set map[string]tftypes.Value) tftypes.Value {
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	num := func(n int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, n) }
+	vals := map[string]tftypes.Value{
+		"id": str(name), "name": str(name), "description": str(""), "history": num(5), "ttl": str("0s"),
+		"max_value_size": num(-1), "max_bytes": num(-1), "storage": str("memory"), "replicas": num(1),
+		"compression":         tftypes.NewValue(tftypes.Bool, false),
+		"metadata":            tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{}),
+		"limit_marker_ttl":    str("0s"),
+		"deletion_protection": tftypes.NewValue(tftypes.Bool, false),
+		"stream_name":         str("KV_" + name),
+	}
+	for k, v := range set {
+		vals[k] = v
+	}
+	return objectWith(typ, vals)
+}
+
+// bucketConfigValues is the configuration behind bucketValues, changed by
+// set (a null value removes an attribute).
+func bucketConfigValues(typ tftypes.Object, name string, set map[string]tftypes.Value) tftypes.Value {
+	vals := map[string]tftypes.Value{
+		"name":    tftypes.NewValue(tftypes.String, name),
+		"storage": tftypes.NewValue(tftypes.String, "memory"),
+		"history": tftypes.NewValue(tftypes.Number, 5),
+	}
+	for k, v := range set {
+		vals[k] = v
+	}
+	return objectWith(typ, vals)
+}
+
+func conformanceValue(typ tftypes.Object, mode, profile, timeout string) tftypes.Value {
+	ct := typ.AttributeTypes["conformance"].(tftypes.Object)
+	opt := func(s string) tftypes.Value {
+		if s == "" {
+			return tftypes.NewValue(tftypes.String, nil)
+		}
+		return tftypes.NewValue(tftypes.String, s)
+	}
+	return tftypes.NewValue(ct, map[string]tftypes.Value{"mode": opt(mode), "profile": opt(profile), "timeout": opt(timeout)})
+}
+
+func TestRawPlanIsTheFrameworksPlan(t *testing.T) {
+	ctx := context.Background()
+	plain := rawServer(t, "", single.URL)
+	inDomain := rawServer(t, "hub", single.URL)
+	typ := bucketType(t, plain)
+	num := func(n int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, n) }
+	failed := objectWith(typ.AttributeTypes["conformance_report"].(tftypes.Object), map[string]tftypes.Value{
+		"passed":  tftypes.NewValue(tftypes.Bool, false),
+		"summary": tftypes.NewValue(tftypes.String, "step watch failed"),
+	})
+	for _, tc := range []struct {
+		name             string
+		server           *protoServer
+		config, prior    tftypes.Value
+		proposed         *tftypes.Value // default: the prior state
+		destroy, wantRaw bool
+	}{
+		{name: "nothing changed", config: bucketConfigValues(typ, "b", nil), prior: bucketValues(typ, "b", nil), wantRaw: true},
+		{name: "a default spelled out", config: bucketConfigValues(typ, "b", map[string]tftypes.Value{"replicas": num(1)}),
+			prior: bucketValues(typ, "b", nil), wantRaw: true},
+		{name: "destroy", config: bucketConfigValues(typ, "b", nil), prior: bucketValues(typ, "b", nil), destroy: true, wantRaw: true},
+		{name: "check off, its other settings left to their defaults",
+			config:  bucketConfigValues(typ, "b", map[string]tftypes.Value{"conformance": conformanceValue(typ, "off", "", "")}),
+			prior:   bucketValues(typ, "b", map[string]tftypes.Value{"conformance": conformanceValue(typ, "off", "quick", defaultCheckTimeout)}),
+			wantRaw: true},
+		// Terraform proposes the prior value for an optional computed
+		// attribute the configuration drops; the framework plans its
+		// default: a change.
+		{name: "history removed from the configuration",
+			config: bucketConfigValues(typ, "b", map[string]tftypes.Value{"history": tftypes.NewValue(tftypes.Number, nil)}),
+			prior:  bucketValues(typ, "b", nil)},
+		{name: "check mode removed from the configuration",
+			config: bucketConfigValues(typ, "b", map[string]tftypes.Value{"conformance": conformanceValue(typ, "", "", "")}),
+			prior:  bucketValues(typ, "b", map[string]tftypes.Value{"conformance": conformanceValue(typ, "off", "quick", defaultCheckTimeout)})},
+		{name: "a failed enforce check runs again",
+			config: bucketConfigValues(typ, "b", map[string]tftypes.Value{"conformance": conformanceValue(typ, "enforce", "", "")}),
+			prior: bucketValues(typ, "b", map[string]tftypes.Value{
+				"conformance":        conformanceValue(typ, "enforce", "quick", defaultCheckTimeout),
+				"conformance_report": failed,
+			})},
+		{name: "the provider's default domain moved", server: inDomain,
+			config: bucketConfigValues(typ, "b", nil), prior: bucketValues(typ, "b", nil)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.server
+			if s == nil {
+				s = plain
+			}
+			proposed := tc.prior
+			if tc.destroy {
+				proposed = tftypes.NewValue(typ, nil)
+			}
+			req := func() *tfprotov6.PlanResourceChangeRequest {
+				return &tfprotov6.PlanResourceChangeRequest{
+					TypeName:         "nats_kv_bucket",
+					Config:           dynamic(t, typ, tc.config),
+					PriorState:       dynamic(t, typ, tc.prior),
+					ProposedNewState: dynamic(t, typ, proposed),
+				}
+			}
+			r, rs, _ := s.raw(ctx, "nats_kv_bucket")
+			if got := s.planUnchanged(ctx, r, rs, req()); got != tc.wantRaw {
+				t.Errorf("raw path taken: %v, want %v", got, tc.wantRaw)
+			}
+			fw, err := s.ProviderServer.PlanResourceChange(ctx, req())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ours, err := s.PlanResourceChange(ctx, req())
+			if err != nil {
+				t.Fatal(err)
+			}
+			samePlan(t, typ, fw, ours)
+		})
+	}
+}
+
+func samePlan(t *testing.T, typ tftypes.Type, fw, ours *tfprotov6.PlanResourceChangeResponse) {
+	t.Helper()
+	want, err := fw.PlannedState.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ours.PlannedState.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Equal(want) {
+		t.Errorf("planned state\n%v\nwant the framework's\n%v", got, want)
+	}
+	if len(ours.Diagnostics) != len(fw.Diagnostics) || len(ours.RequiresReplace) != len(fw.RequiresReplace) {
+		t.Errorf("diagnostics %v, requires replace %v; the framework's: %v, %v", ours.Diagnostics, ours.RequiresReplace, fw.Diagnostics, fw.RequiresReplace)
+	}
+}
+
+func TestRawReadIsTheFrameworksRead(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	js := testnats.JetStream(t, single.URL, nil, "")
+	name := uniqueName(t)
+	if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: name, History: 5, Storage: jetstream.MemoryStorage}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = js.DeleteKeyValue(context.Background(), name) })
+	typ := bucketType(t, rawServer(t, "", single.URL))
+	state := bucketValues(typ, name, nil)
+
+	read := func(s *protoServer) (raw bool, fw, ours *tfprotov6.ReadResourceResponse) {
+		t.Helper()
+		req := func() *tfprotov6.ReadResourceRequest {
+			return &tfprotov6.ReadResourceRequest{TypeName: "nats_kv_bucket", CurrentState: dynamic(t, typ, state)}
+		}
+		r, _, _ := s.raw(ctx, "nats_kv_bucket")
+		raw = r.readRaw(ctx, state)
+		var err error
+		if fw, err = s.ProviderServer.ReadResource(ctx, req()); err != nil {
+			t.Fatal(err)
+		}
+		if ours, err = s.ReadResource(ctx, req()); err != nil {
+			t.Fatal(err)
+		}
+		want, err1 := fw.NewState.Unmarshal(typ)
+		got, err2 := ours.NewState.Unmarshal(typ)
+		if err1 != nil || err2 != nil || !got.Equal(want) || len(fw.Diagnostics) != len(ours.Diagnostics) {
+			t.Errorf("state %v (diagnostics %v), want the framework's %v (%v)", got, ours.Diagnostics, want, fw.Diagnostics)
+		}
+		return raw, fw, ours
+	}
+
+	if raw, _, _ := read(rawServer(t, "", single.URL)); !raw {
+		t.Error("unchanged bucket: raw path not taken")
+	}
+	// Drift: history changed outside Terraform. A new server, as a new
+	// plan has: the stream listing is kept per provider configuration.
+	if _, err := js.UpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: name, History: 3, Storage: jetstream.MemoryStorage}); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _, ours := read(rawServer(t, "", single.URL)); raw {
+		t.Error("changed bucket: raw path taken")
+	} else if st, _ := ours.NewState.Unmarshal(typ); !rawIntIs(mustAttrs(t, st), "history", 3) {
+		t.Errorf("changed bucket: state %v, want history 3", st)
+	}
+	// Deleted outside Terraform: the framework removes it, with a warning.
+	if err := js.DeleteKeyValue(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _, ours := read(rawServer(t, "", single.URL)); raw {
+		t.Error("deleted bucket: raw path taken")
+	} else if st, _ := ours.NewState.Unmarshal(typ); !st.IsNull() || len(ours.Diagnostics) != 1 {
+		t.Errorf("deleted bucket: state %v, diagnostics %v; want null and a warning", st, ours.Diagnostics)
+	}
+}
+
+func mustAttrs(t *testing.T, v tftypes.Value) map[string]tftypes.Value {
+	t.Helper()
+	m, ok := rawAttrs(v)
+	if !ok {
+		t.Fatalf("%v: not a known object", v)
+	}
+	return m
+}
