@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"math/big"
 	"time"
 
@@ -152,19 +153,40 @@ func (r *kvBucketResource) unchanged(cfg, st map[string]tftypes.Value) bool {
 // without a schema walk and whole-plan rewrite per attribute. It returns
 // false, changing nothing, when a value it needs is not known yet.
 func (r *kvBucketResource) planCreate(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
-	cfg, ok := rawAttrs(req.Config.Raw)
+	plan, ok := r.createPlanned(req.Config.Raw, req.Plan.Raw)
+	if ok {
+		resp.Plan.Raw = plan
+	}
+	return ok
+}
+
+// planCreateRaw answers the plan of a new bucket (server.go). The bucket's
+// attribute plan modifiers change nothing on a create (they compare with a
+// prior state there is none of), so the framework's plan is its create
+// plan with ModifyPlan's changes.
+func (r *kvBucketResource) planCreateRaw(_ context.Context, config, proposed tftypes.Value, rs *rawSchema) (tftypes.Value, bool) {
+	planned, ok := rs.createPlan(config, proposed)
 	if !ok {
-		return false
+		return proposed, false
+	}
+	return r.createPlanned(config, planned)
+}
+
+// createPlanned is planCreate's plan for config and the framework's plan.
+func (r *kvBucketResource) createPlanned(config, planned tftypes.Value) (tftypes.Value, bool) {
+	cfg, ok := rawAttrs(config)
+	if !ok {
+		return planned, false
 	}
 	var plan map[string]tftypes.Value
-	if !req.Plan.Raw.IsKnown() || req.Plan.Raw.As(&plan) != nil {
-		return false
+	if !planned.IsKnown() || planned.IsNull() || planned.As(&plan) != nil {
+		return planned, false
 	}
 	domain := r.client.effectiveDomain(rawString(cfg, "jetstream_domain"))
 	name := rawString(plan, "name")
 	conf, known := rawAttrs(plan["conformance"])
 	if domain.IsUnknown() || name.IsUnknown() || name.IsNull() || (!known && !plan["conformance"].IsNull()) {
-		return false
+		return planned, false
 	}
 	str := func(s types.String) tftypes.Value {
 		if s.IsNull() {
@@ -178,6 +200,5 @@ func (r *kvBucketResource) planCreate(req resource.ModifyPlanRequest, resp *reso
 	if rawStringIs(conf, "mode", modeOff) {
 		plan["conformance_report"] = tftypes.NewValue(plan["conformance_report"].Type(), nil)
 	}
-	resp.Plan.Raw = tftypes.NewValue(req.Plan.Raw.Type(), plan)
-	return true
+	return tftypes.NewValue(planned.Type(), plan), true
 }

@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -39,6 +38,8 @@ type rawRequests interface {
 	// planRaw answers a plan that changes nothing: config and prior state
 	// are known, and the proposed new state equals the prior state.
 	planRaw(ctx context.Context, config, prior tftypes.Value, s *rawSchema) (unchanged bool)
+	// planCreateRaw answers the plan of a new object, config fully known.
+	planCreateRaw(ctx context.Context, config, proposed tftypes.Value, s *rawSchema) (planned tftypes.Value, ok bool)
 }
 
 // NewServer returns the provider's protocol server factory. Every server
@@ -64,22 +65,47 @@ func (s *protoServer) raw(ctx context.Context, typeName string) (rawRequests, *r
 	if c == nil || c.unknown {
 		return nil, nil, false
 	}
-	var r resource.Resource
-	switch typeName {
-	case "nats_kv_bucket":
-		r = &kvBucketResource{client: c}
-	default:
+	r, rs, ok := s.rawSchema(ctx, typeName)
+	if !ok {
 		return nil, nil, false
 	}
+	r.client = c
+	return r, rs, true
+}
+
+// rawSchema is an unconfigured resource of typeName, when it answers raw
+// requests, and its raw schema.
+func (s *protoServer) rawSchema(ctx context.Context, typeName string) (*kvBucketResource, *rawSchema, bool) {
+	if typeName != "nats_kv_bucket" {
+		return nil, nil, false
+	}
+	r := &kvBucketResource{}
 	if v, ok := s.schemas.Load(typeName); ok {
-		return r.(rawRequests), v.(*rawSchema), true
+		return r, v.(*rawSchema), true
 	}
 	rs, err := newRawSchema(ctx, r)
 	if err != nil {
 		return nil, nil, false
 	}
 	v, _ := s.schemas.LoadOrStore(typeName, rs)
-	return r.(rawRequests), v.(*rawSchema), true
+	return r, v.(*rawSchema), true
+}
+
+// UpgradeResourceState decodes a state of the current schema version as
+// the framework does, without its passes over the value: one over null
+// collection blocks, which a schema without such blocks does not need.
+func (s *protoServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	if _, rs, ok := s.rawSchema(ctx, req.TypeName); ok && req.Version == rs.version && req.RawState != nil && req.RawState.Flatmap == nil {
+		v, err := req.RawState.UnmarshalWithOpts(rs.typ, tfprotov6.UnmarshalOpts{
+			ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true},
+		})
+		if err == nil {
+			if dv, err := tfprotov6.NewDynamicValue(rs.typ, v); err == nil {
+				return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &dv}, nil
+			}
+		}
+	}
+	return s.ProviderServer.UpgradeResourceState(ctx, req)
 }
 
 func (s *protoServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
@@ -95,36 +121,46 @@ func (s *protoServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResou
 
 func (s *protoServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
 	if r, rs, ok := s.raw(ctx, req.TypeName); ok && req.PriorIdentity == nil && req.Config != nil && req.PriorState != nil && req.ProposedNewState != nil {
-		if s.planUnchanged(ctx, r, rs, req) {
-			return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.ProposedNewState, PlannedPrivate: req.PriorPrivate}, nil
+		if planned, ok := s.planRaw(ctx, r, rs, req); ok {
+			return &tfprotov6.PlanResourceChangeResponse{PlannedState: planned, PlannedPrivate: req.PriorPrivate}, nil
 		}
 	}
 	return s.ProviderServer.PlanResourceChange(ctx, req)
 }
 
-// planUnchanged says whether the plan is the prior state as it is: a
-// destroy (the resources' ModifyPlan has nothing to say about one), or a
-// plan the resource finds unchanged.
-func (s *protoServer) planUnchanged(ctx context.Context, r rawRequests, rs *rawSchema, req *tfprotov6.PlanResourceChangeRequest) bool {
+// planRaw answers a destroy (the resources' ModifyPlan has nothing to say
+// about one), a plan the resource finds unchanged, and the plan of a new
+// object whose configuration is fully known.
+func (s *protoServer) planRaw(ctx context.Context, r rawRequests, rs *rawSchema, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.DynamicValue, bool) {
 	proposed, err := req.ProposedNewState.Unmarshal(rs.typ)
 	if err != nil {
-		return false
+		return nil, false
 	}
 	prior, err := req.PriorState.Unmarshal(rs.typ)
-	if err != nil || prior.IsNull() {
-		return false
+	if err != nil {
+		return nil, false
 	}
-	if proposed.IsNull() {
-		return true
-	}
-	if !proposed.Equal(prior) {
-		return false
+	if proposed.IsNull() { // a destroy
+		return req.ProposedNewState, !prior.IsNull()
 	}
 	config, err := req.Config.Unmarshal(rs.typ)
-	if err != nil || !config.IsFullyKnown() || !prior.IsFullyKnown() {
-		return false
+	if err != nil || !config.IsFullyKnown() {
+		return nil, false
 	}
-	return rs.defaultsHold(config, prior) && r.planRaw(ctx, config, prior, rs)
+	if prior.IsNull() { // a create
+		if len(req.PriorPrivate) > 0 {
+			return nil, false
+		}
+		planned, ok := r.planCreateRaw(ctx, config, proposed, rs)
+		if !ok {
+			return nil, false
+		}
+		dv, err := tfprotov6.NewDynamicValue(rs.typ, planned)
+		return &dv, err == nil
+	}
+	unchanged := proposed.Equal(prior) && prior.IsFullyKnown() &&
+		rs.defaultsHold(config, prior) && r.planRaw(ctx, config, prior, rs)
+	return req.ProposedNewState, unchanged
 }
 
 // configured records the client Configure made, for the raw requests.

@@ -13,22 +13,25 @@ import (
 )
 
 // rawSchema is what the raw requests need of a resource's schema: its
-// Terraform type, and the defaults the framework plans for attributes the
-// configuration leaves null.
+// Terraform type, and for each attribute what the framework plans when the
+// configuration leaves it null.
 type rawSchema struct {
-	typ      tftypes.Type
-	defaults defaultTree
+	typ     tftypes.Type
+	version int64
+	attrs   attrTree
 }
 
-// defaultTree holds the default of every attribute that has one, and the
-// defaults inside single nested attributes.
-type defaultTree struct {
-	values map[string]tftypes.Value
-	nested map[string]defaultTree
-	// others are attributes nested in ways the tree does not follow
-	// (lists, sets and maps of objects) that hold defaults: a plan that
-	// configures them goes to the framework.
-	others map[string]bool
+// attrTree describes attributes by name.
+type attrTree map[string]attrInfo
+
+type attrInfo struct {
+	computed bool
+	def      *tftypes.Value // the default, if any
+	nested   attrTree       // a single nested attribute's attributes
+	// other marks attributes nested in ways the tree does not follow
+	// (lists, sets and maps of objects) that hold defaults or computed
+	// values: a plan that configures them goes to the framework.
+	other bool
 }
 
 func newRawSchema(ctx context.Context, r resource.Resource) (*rawSchema, error) {
@@ -45,20 +48,26 @@ func newRawSchema(ctx context.Context, r resource.Resource) (*rawSchema, error) 
 		}
 	}
 	for name, b := range resp.Schema.Blocks {
+		if _, single := b.(schema.SingleNestedBlock); !single {
+			// The framework turns null list and set blocks into empty
+			// ones in every state it reads.
+			return nil, errors.New("block " + name + " is a collection")
+		}
 		if blockHasDefaults(b) {
 			return nil, errors.New("block " + name + " holds defaults, which are not followed")
 		}
 	}
-	t, err := newDefaultTree(ctx, resp.Schema.Attributes)
+	t, err := newAttrTree(ctx, resp.Schema.Attributes)
 	if err != nil {
 		return nil, err
 	}
-	return &rawSchema{typ: resp.Schema.Type().TerraformType(ctx), defaults: t}, nil
+	return &rawSchema{typ: resp.Schema.Type().TerraformType(ctx), version: resp.Schema.Version, attrs: t}, nil
 }
 
-func newDefaultTree(ctx context.Context, attrs map[string]schema.Attribute) (defaultTree, error) {
-	t := defaultTree{values: map[string]tftypes.Value{}, nested: map[string]defaultTree{}, others: map[string]bool{}}
+func newAttrTree(ctx context.Context, attrs map[string]schema.Attribute) (attrTree, error) {
+	t := attrTree{}
 	for name, a := range attrs {
+		info := attrInfo{computed: a.IsComputed()}
 		v, err := defaultOf(ctx, a)
 		if err != nil {
 			return t, err
@@ -68,26 +77,42 @@ func newDefaultTree(ctx context.Context, attrs map[string]schema.Attribute) (def
 			if err != nil {
 				return t, err
 			}
-			t.values[name] = tv
+			info.def = &tv
 		}
+		var inner map[string]schema.Attribute
 		switch n := a.(type) {
 		case schema.SingleNestedAttribute:
-			sub, err := newDefaultTree(ctx, n.Attributes)
+			if info.nested, err = newAttrTree(ctx, n.Attributes); err != nil {
+				return t, err
+			}
+		case schema.ListNestedAttribute:
+			inner = n.NestedObject.Attributes
+		case schema.SetNestedAttribute:
+			inner = n.NestedObject.Attributes
+		case schema.MapNestedAttribute:
+			inner = n.NestedObject.Attributes
+		}
+		if inner != nil {
+			sub, err := newAttrTree(ctx, inner)
 			if err != nil {
 				return t, err
 			}
-			if !sub.empty() {
-				t.nested[name] = sub
-			}
-		case schema.ListNestedAttribute, schema.SetNestedAttribute, schema.MapNestedAttribute:
-			t.others[name] = true
+			info.other = sub.plans()
 		}
+		t[name] = info
 	}
 	return t, nil
 }
 
-func (t defaultTree) empty() bool {
-	return len(t.values) == 0 && len(t.nested) == 0 && len(t.others) == 0
+// plans says whether the framework would plan any value of t that the
+// configuration leaves null: a default or an unknown.
+func (t attrTree) plans() bool {
+	for _, a := range t {
+		if a.computed || a.def != nil || a.other || a.nested.plans() {
+			return true
+		}
+	}
+	return false
 }
 
 // defaultOf is an attribute's default value, or nil when it has none.
@@ -173,8 +198,11 @@ func blockHasDefaults(b schema.Block) bool {
 		if v, err := defaultOf(context.Background(), a); v != nil || err != nil {
 			return true
 		}
+		if a.IsComputed() {
+			return true // the tree does not follow blocks
+		}
 		if n, ok := a.(schema.SingleNestedAttribute); ok {
-			if t, err := newDefaultTree(context.Background(), n.Attributes); err != nil || !t.empty() {
+			if t, err := newAttrTree(context.Background(), n.Attributes); err != nil || t.plans() {
 				return true
 			}
 		}
@@ -199,10 +227,10 @@ func diagsErr(failed bool) error {
 // already holds it. (The framework sets defaults only where the
 // configuration is null, and not inside a null object.)
 func (s *rawSchema) defaultsHold(config, prior tftypes.Value) bool {
-	return s.defaults.hold(config, prior)
+	return s.attrs.hold(config, prior)
 }
 
-func (t defaultTree) hold(config, prior tftypes.Value) bool {
+func (t attrTree) hold(config, prior tftypes.Value) bool {
 	cfg, ok := rawAttrs(config)
 	if !ok {
 		return false
@@ -211,23 +239,59 @@ func (t defaultTree) hold(config, prior tftypes.Value) bool {
 	if !ok {
 		return false
 	}
-	for name, want := range t.values {
-		if rawIsNull(cfg, name) && !want.Equal(st[name]) {
+	for name, a := range t {
+		null := rawIsNull(cfg, name)
+		switch {
+		case null && a.def != nil && !a.def.Equal(st[name]):
 			return false
-		}
-	}
-	for name, sub := range t.nested {
-		if rawIsNull(cfg, name) {
-			continue
-		}
-		if !sub.hold(cfg[name], st[name]) {
+		case !null && a.nested != nil && !a.nested.hold(cfg[name], st[name]):
 			return false
-		}
-	}
-	for name := range t.others {
-		if !rawIsNull(cfg, name) {
+		case !null && a.other:
 			return false
 		}
 	}
 	return true
+}
+
+// createPlan is what the framework plans for a new object before plan
+// modifiers run: the proposed value with defaults where the configuration
+// is null, and unknown for computed attributes without one. ok is false
+// for what it does not follow.
+func (s *rawSchema) createPlan(config, proposed tftypes.Value) (tftypes.Value, bool) {
+	return s.attrs.createPlan(config, proposed)
+}
+
+func (t attrTree) createPlan(config, proposed tftypes.Value) (tftypes.Value, bool) {
+	cfg, ok := rawAttrs(config)
+	if !ok {
+		return proposed, false
+	}
+	var plan map[string]tftypes.Value
+	if proposed.IsNull() || !proposed.IsKnown() || proposed.As(&plan) != nil {
+		return proposed, false
+	}
+	for name, a := range t {
+		v, ok := plan[name]
+		if !ok {
+			return proposed, false
+		}
+		if !rawIsNull(cfg, name) {
+			switch {
+			case a.other:
+				return proposed, false
+			case a.nested != nil:
+				if plan[name], ok = a.nested.createPlan(cfg[name], v); !ok {
+					return proposed, false
+				}
+			}
+			continue
+		}
+		switch {
+		case a.def != nil:
+			plan[name] = *a.def
+		case a.computed:
+			plan[name] = tftypes.NewValue(v.Type(), tftypes.UnknownValue)
+		}
+	}
+	return tftypes.NewValue(proposed.Type(), plan), true
 }

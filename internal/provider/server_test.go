@@ -180,7 +180,69 @@ func TestRawPlanIsTheFrameworksPlan(t *testing.T) {
 				}
 			}
 			r, rs, _ := s.raw(ctx, "nats_kv_bucket")
-			if got := s.planUnchanged(ctx, r, rs, req()); got != tc.wantRaw {
+			if _, got := s.planRaw(ctx, r, rs, req()); got != tc.wantRaw {
+				t.Errorf("raw path taken: %v, want %v", got, tc.wantRaw)
+			}
+			fw, err := s.ProviderServer.PlanResourceChange(ctx, req())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ours, err := s.PlanResourceChange(ctx, req())
+			if err != nil {
+				t.Fatal(err)
+			}
+			samePlan(t, typ, fw, ours)
+		})
+	}
+}
+
+func TestRawCreatePlanIsTheFrameworksPlan(t *testing.T) {
+	ctx := context.Background()
+	plain := rawServer(t, "", single.URL)
+	inDomain := rawServer(t, "hub", single.URL)
+	typ := bucketType(t, plain)
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	object := func(name string, vals map[string]tftypes.Value) tftypes.Value {
+		return objectWith(typ.AttributeTypes[name].(tftypes.Object), vals)
+	}
+	for _, tc := range []struct {
+		name    string
+		server  *protoServer
+		set     map[string]tftypes.Value
+		wantRaw bool
+	}{
+		{name: "plain", wantRaw: true},
+		{name: "in the provider's domain", server: inDomain, wantRaw: true},
+		{name: "in a domain of its own", set: map[string]tftypes.Value{"jetstream_domain": str("edge")}, wantRaw: true},
+		{name: "check off", set: map[string]tftypes.Value{"conformance": conformanceValue(typ, "off", "", "")}, wantRaw: true},
+		{name: "live check", set: map[string]tftypes.Value{"conformance": conformanceValue(typ, "report", "full", "")}, wantRaw: true},
+		{name: "every plain setting", wantRaw: true, set: map[string]tftypes.Value{
+			"description": str("d"), "ttl": str("1h"), "limit_marker_ttl": str("1s"), "max_bytes": tftypes.NewValue(tftypes.Number, 1<<20),
+			"metadata":            tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"a": str("b")}),
+			"deletion_protection": tftypes.NewValue(tftypes.Bool, true), "credentials": str("not a secret"),
+		}},
+		{name: "placement", set: map[string]tftypes.Value{"placement": object("placement", map[string]tftypes.Value{"cluster": str("c")})}, wantRaw: true},
+		{name: "republish, its defaults inside", set: map[string]tftypes.Value{"republish": object("republish", map[string]tftypes.Value{"destination": str("x.>")})}, wantRaw: true},
+		{name: "timeouts", set: map[string]tftypes.Value{"timeouts": object("timeouts", map[string]tftypes.Value{"create": str("5m")})}, wantRaw: true},
+		{name: "a name not known yet", set: map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.server
+			if s == nil {
+				s = plain
+			}
+			// For a create, Terraform proposes the configuration.
+			config := bucketConfigValues(typ, "b", tc.set)
+			req := func() *tfprotov6.PlanResourceChangeRequest {
+				return &tfprotov6.PlanResourceChangeRequest{
+					TypeName:         "nats_kv_bucket",
+					Config:           dynamic(t, typ, config),
+					PriorState:       dynamic(t, typ, tftypes.NewValue(typ, nil)),
+					ProposedNewState: dynamic(t, typ, config),
+				}
+			}
+			r, rs, _ := s.raw(ctx, "nats_kv_bucket")
+			if _, got := s.planRaw(ctx, r, rs, req()); got != tc.wantRaw {
 				t.Errorf("raw path taken: %v, want %v", got, tc.wantRaw)
 			}
 			fw, err := s.ProviderServer.PlanResourceChange(ctx, req())
@@ -208,6 +270,9 @@ func samePlan(t *testing.T, typ tftypes.Type, fw, ours *tfprotov6.PlanResourceCh
 	}
 	if !got.Equal(want) {
 		t.Errorf("planned state\n%v\nwant the framework's\n%v", got, want)
+	}
+	if len(ours.PlannedPrivate) != len(fw.PlannedPrivate) {
+		t.Errorf("planned private %q, want the framework's %q", ours.PlannedPrivate, fw.PlannedPrivate)
 	}
 	if len(ours.Diagnostics) != len(fw.Diagnostics) || len(ours.RequiresReplace) != len(fw.RequiresReplace) {
 		t.Errorf("diagnostics %v, requires replace %v; the framework's: %v, %v", ours.Diagnostics, ours.RequiresReplace, fw.Diagnostics, fw.RequiresReplace)
@@ -279,4 +344,29 @@ func mustAttrs(t *testing.T, v tftypes.Value) map[string]tftypes.Value {
 		t.Fatalf("%v: not a known object", v)
 	}
 	return m
+}
+
+func TestRawUpgradeIsTheFrameworksUpgrade(t *testing.T) {
+	ctx := context.Background()
+	s := rawServer(t, "", single.URL)
+	typ := bucketType(t, s)
+	state := bucketValues(typ, "b", map[string]tftypes.Value{"conformance": conformanceValue(typ, "off", "quick", defaultCheckTimeout)})
+	// As Terraform stores it, with an attribute an older version had.
+	js := []byte(`{"gone_attribute":1,"compression":false,"conformance":{"mode":"off","profile":"quick","timeout":"` + defaultCheckTimeout + `"},` +
+		`"conformance_report":null,"credentials":null,"deletion_protection":false,"description":"","history":5,"id":"b",` +
+		`"jetstream_domain":null,"limit_marker_ttl":"0s","max_bytes":-1,"max_value_size":-1,"metadata":{},"name":"b",` +
+		`"placement":null,"replicas":1,"republish":null,"storage":"memory","stream_name":"KV_b","timeouts":null,"ttl":"0s"}`)
+	req := func() *tfprotov6.UpgradeResourceStateRequest {
+		return &tfprotov6.UpgradeResourceStateRequest{TypeName: "nats_kv_bucket", RawState: &tfprotov6.RawState{JSON: js}}
+	}
+	fw, err1 := s.ProviderServer.UpgradeResourceState(ctx, req())
+	ours, err2 := s.UpgradeResourceState(ctx, req())
+	if err1 != nil || err2 != nil || len(fw.Diagnostics) > 0 || len(ours.Diagnostics) > 0 {
+		t.Fatal(err1, err2, fw.Diagnostics, ours.Diagnostics)
+	}
+	want, err1 := fw.UpgradedState.Unmarshal(typ)
+	got, err2 := ours.UpgradedState.Unmarshal(typ)
+	if err1 != nil || err2 != nil || !got.Equal(want) || !got.Equal(state) {
+		t.Errorf("upgraded %v, want the framework's %v (%v, %v)", got, want, err1, err2)
+	}
 }
