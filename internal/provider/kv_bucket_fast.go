@@ -2,10 +2,13 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"math/big"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -30,6 +33,17 @@ func rawAttrs(v tftypes.Value) (map[string]tftypes.Value, bool) {
 		return nil, false
 	}
 	return m, true
+}
+
+// rawObject is a copy of an object value's attributes, to change: As
+// hands out the value's own map, and values are shared (the framework keeps
+// the request's).
+func rawObject(v tftypes.Value) (map[string]tftypes.Value, bool) {
+	var m map[string]tftypes.Value
+	if v.IsNull() || !v.IsKnown() || v.As(&m) != nil {
+		return nil, false
+	}
+	return maps.Clone(m), true
 }
 
 // rawString is a string attribute as a framework value (null when absent).
@@ -178,8 +192,8 @@ func (r *kvBucketResource) createPlanned(config, planned tftypes.Value) (tftypes
 	if !ok {
 		return planned, false
 	}
-	var plan map[string]tftypes.Value
-	if !planned.IsKnown() || planned.IsNull() || planned.As(&plan) != nil {
+	plan, ok := rawObject(planned)
+	if !ok {
 		return planned, false
 	}
 	domain := r.client.effectiveDomain(rawString(cfg, "jetstream_domain"))
@@ -201,4 +215,58 @@ func (r *kvBucketResource) createPlanned(config, planned tftypes.Value) (tftypes
 		plan["conformance_report"] = tftypes.NewValue(plan["conformance_report"].Type(), nil)
 	}
 	return tftypes.NewValue(planned.Type(), plan), true
+}
+
+// createRaw creates a planned bucket (server.go) when save would take it
+// from the raw plan. The state is the plan with the report when the server
+// stored what was planned; otherwise it is what the server has, with a
+// duration kept as planned where the server spells the same one another
+// way, as the framework's semantic equality keeps it.
+func (r *kvBucketResource) createRaw(ctx context.Context, planned tftypes.Value, rs *rawSchema) (tftypes.Value, diag.Diagnostics, bool) {
+	var diags diag.Diagnostics
+	plan := tfsdk.Plan{Schema: rs.schema, Raw: planned}
+	state := tfsdk.State{Schema: rs.schema, Raw: tftypes.NewValue(rs.typ, nil)}
+	if !r.saveRaw(ctx, plan, &state, opCreate, kv.CreateBucket, &diags) {
+		return state.Raw, nil, false
+	}
+	return keepPlannedDurations(planned, state.Raw, "ttl", "limit_marker_ttl"), diags, true
+}
+
+// keepPlannedDurations is state with the planned value of each duration
+// attribute in names that means the same duration.
+func keepPlannedDurations(planned, state tftypes.Value, names ...string) tftypes.Value {
+	p, ok1 := rawAttrs(planned)
+	st, ok2 := rawObject(state)
+	if !ok1 || !ok2 {
+		return state
+	}
+	changed := false
+	for _, name := range names {
+		want := rawString(p, name)
+		if want.IsNull() || want.IsUnknown() || rawStringIs(st, name, want.ValueString()) {
+			continue
+		}
+		if d, err := time.ParseDuration(want.ValueString()); err == nil && rawDurationIs(st, name, d) {
+			st[name] = p[name]
+			changed = true
+		}
+	}
+	if !changed {
+		return state
+	}
+	return tftypes.NewValue(state.Type(), st)
+}
+
+// deleteRaw deletes the bucket in state prior (server.go), when the state
+// sets no timeouts.
+func (r *kvBucketResource) deleteRaw(ctx context.Context, prior tftypes.Value) (diag.Diagnostics, bool) {
+	st, ok := rawAttrs(prior)
+	if !ok || !rawIsNull(st, "timeouts") {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, defaultDeleteTimeout)
+	defer cancel()
+	var diags diag.Diagnostics
+	r.deleteBucket(ctx, st, &diags)
+	return diags, true
 }

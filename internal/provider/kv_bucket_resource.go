@@ -371,11 +371,6 @@ func (r *kvBucketResource) Delete(ctx context.Context, req resource.DeleteReques
 	// Read from the raw state: destroy deletes every bucket, and the
 	// framework's reflection would cost more than the delete.
 	st, _ := rawAttrs(req.State.Raw)
-	name, creds, domain := rawString(st, "name"), rawString(st, "credentials"), rawString(st, "jetstream_domain")
-	protection := types.BoolValue(rawBoolIs(st, "deletion_protection", true))
-	if refuseProtected(protection, "Bucket", fmt.Sprintf("Bucket %q has deletion_protection = true, so it was not deleted.", name.ValueString()), &resp.Diagnostics) {
-		return
-	}
 	var cancel context.CancelFunc
 	if rawIsNull(st, "timeouts") {
 		ctx, cancel = context.WithTimeout(ctx, defaultDeleteTimeout)
@@ -385,13 +380,24 @@ func (r *kvBucketResource) Delete(ctx context.Context, req resource.DeleteReques
 		ctx, cancel = operationContext(ctx, t, opDelete, &resp.Diagnostics)
 	}
 	defer cancel()
+	r.deleteBucket(ctx, st, &resp.Diagnostics)
+}
+
+// deleteBucket deletes the bucket the state st names, unless it is
+// protected.
+func (r *kvBucketResource) deleteBucket(ctx context.Context, st map[string]tftypes.Value, diags *diag.Diagnostics) {
+	name, creds, domain := rawString(st, "name"), rawString(st, "credentials"), rawString(st, "jetstream_domain")
+	protection := types.BoolValue(rawBoolIs(st, "deletion_protection", true))
+	if refuseProtected(protection, "Bucket", fmt.Sprintf("Bucket %q has deletion_protection = true, so it was not deleted.", name.ValueString()), diags) {
+		return
+	}
 	js, err := r.client.jetStream(ctx, creds, domain)
 	if err != nil {
-		addConnError(&resp.Diagnostics, err)
+		addConnError(diags, err)
 		return
 	}
 	if err := kv.Delete(ctx, js, name.ValueString()); err != nil && !errors.Is(err, kv.ErrNotFound) {
-		addBucketError(&resp.Diagnostics, "delete", name.ValueString(), err)
+		addBucketError(diags, "delete", name.ValueString(), err)
 	}
 }
 

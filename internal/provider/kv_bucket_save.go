@@ -40,8 +40,8 @@ func rawInt(m map[string]tftypes.Value, name string) (int64, bool) {
 	return n, acc == big.Exact
 }
 
-func readRawSave(ctx context.Context, planned tfsdk.Plan) (in rawSave, ok bool) {
-	if !planned.Raw.IsKnown() || planned.Raw.IsNull() || planned.Raw.As(&in.plan) != nil {
+func readRawSave(ctx context.Context, planned tftypes.Value) (in rawSave, ok bool) {
+	if in.plan, ok = rawObject(planned); !ok {
 		return in, false
 	}
 	for name, v := range in.plan {
@@ -103,7 +103,7 @@ func readRawSave(ctx context.Context, planned tfsdk.Plan) (in rawSave, ok bool) 
 		}
 		in.conformance = obj
 	}
-	in.reportType, in.planType = p["conformance_report"].Type(), planned.Raw.Type()
+	in.reportType, in.planType = p["conformance_report"].Type(), planned.Type()
 	return in, true
 }
 
@@ -113,7 +113,7 @@ func readRawSave(ctx context.Context, planned tfsdk.Plan) (in rawSave, ok bool) 
 // nothing, for a plan it does not take.
 func (r *kvBucketResource) saveRaw(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, op string,
 	write func(context.Context, jetstream.JetStream, kv.Config) (kv.Bucket, error), diags *diag.Diagnostics) bool {
-	in, ok := readRawSave(ctx, planned)
+	in, ok := readRawSave(ctx, planned.Raw)
 	if !ok {
 		return false
 	}

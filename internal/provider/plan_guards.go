@@ -120,8 +120,8 @@ func planRecheck(req resource.ModifyPlanRequest, resp *resource.ModifyPlanRespon
 	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || !resp.Plan.Raw.Equal(req.State.Raw) {
 		return // a create, a destroy, or a change whose update runs the check anyway
 	}
-	var plan map[string]tftypes.Value
-	if resp.Plan.Raw.As(&plan) != nil || !recheckDue(plan) {
+	plan, ok := rawObject(resp.Plan.Raw)
+	if !ok || !recheckDue(plan) {
 		return
 	}
 	report, _ := rawAttrs(plan["conformance_report"])

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -40,6 +42,12 @@ type rawRequests interface {
 	planRaw(ctx context.Context, config, prior tftypes.Value, s *rawSchema) (unchanged bool)
 	// planCreateRaw answers the plan of a new object, config fully known.
 	planCreateRaw(ctx context.Context, config, proposed tftypes.Value, s *rawSchema) (planned tftypes.Value, ok bool)
+	// createRaw creates the object planned, unless ok is false: then it
+	// has done nothing.
+	createRaw(ctx context.Context, planned tftypes.Value, s *rawSchema) (state tftypes.Value, diags diag.Diagnostics, ok bool)
+	// deleteRaw deletes the object in state prior, unless ok is false:
+	// then it has done nothing.
+	deleteRaw(ctx context.Context, prior tftypes.Value) (diags diag.Diagnostics, ok bool)
 }
 
 // NewServer returns the provider's protocol server factory. Every server
@@ -161,6 +169,89 @@ func (s *protoServer) planRaw(ctx context.Context, r rawRequests, rs *rawSchema,
 	unchanged := proposed.Equal(prior) && prior.IsFullyKnown() &&
 		rs.defaultsHold(config, prior) && r.planRaw(ctx, config, prior, rs)
 	return req.ProposedNewState, unchanged
+}
+
+// ApplyResourceChange creates and deletes objects through the raw
+// requests; an update, like every other request, goes to the framework.
+func (s *protoServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	if r, rs, ok := s.raw(ctx, req.TypeName); ok && req.PlannedIdentity == nil && len(req.PlannedPrivate) == 0 &&
+		req.PlannedState != nil && req.PriorState != nil {
+		if resp, ok := s.applyRaw(ctx, r, rs, req); ok {
+			return resp, nil
+		}
+	}
+	return s.ProviderServer.ApplyResourceChange(ctx, req)
+}
+
+func (s *protoServer) applyRaw(ctx context.Context, r rawRequests, rs *rawSchema, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, bool) {
+	planned, err := req.PlannedState.Unmarshal(rs.typ)
+	if err != nil {
+		return nil, false
+	}
+	prior, err := req.PriorState.Unmarshal(rs.typ)
+	if err != nil {
+		return nil, false
+	}
+	switch {
+	case prior.IsNull() && !planned.IsNull():
+		state, diags, ok := r.createRaw(ctx, planned, rs)
+		if !ok {
+			return nil, false
+		}
+		dv, err := tfprotov6.NewDynamicValue(rs.typ, state)
+		if err != nil {
+			// The bucket exists; the framework cannot make it again.
+			diags.AddError("Cannot record the new object in state", err.Error()+"\n\nThis is a bug in the provider. Import the object to manage it.")
+			null, _ := tfprotov6.NewDynamicValue(rs.typ, tftypes.NewValue(rs.typ, nil))
+			dv = null
+		}
+		return &tfprotov6.ApplyResourceChangeResponse{NewState: &dv, Diagnostics: protoDiagnostics(diags)}, true
+	case !prior.IsNull() && planned.IsNull():
+		diags, ok := r.deleteRaw(ctx, prior)
+		if !ok {
+			return nil, false
+		}
+		if diags.HasError() { // the object stays
+			return &tfprotov6.ApplyResourceChangeResponse{NewState: req.PriorState, Diagnostics: protoDiagnostics(diags)}, true
+		}
+		return &tfprotov6.ApplyResourceChangeResponse{NewState: req.PlannedState, Diagnostics: protoDiagnostics(diags)}, true
+	}
+	return nil, false
+}
+
+// protoDiagnostics are diags as the protocol carries them.
+func protoDiagnostics(diags diag.Diagnostics) []*tfprotov6.Diagnostic {
+	out := make([]*tfprotov6.Diagnostic, 0, len(diags))
+	for _, d := range diags {
+		pd := &tfprotov6.Diagnostic{Severity: tfprotov6.DiagnosticSeverityWarning, Summary: d.Summary(), Detail: d.Detail()}
+		if d.Severity() == diag.SeverityError {
+			pd.Severity = tfprotov6.DiagnosticSeverityError
+		}
+		if dp, ok := d.(diag.DiagnosticWithPath); ok {
+			pd.Attribute = attributePath(dp.Path())
+		}
+		out = append(out, pd)
+	}
+	return out
+}
+
+// attributePath is p as the protocol carries it; nil for steps other than
+// attribute names and element keys.
+func attributePath(p path.Path) *tftypes.AttributePath {
+	ap := tftypes.NewAttributePath()
+	for _, step := range p.Steps() {
+		switch step := step.(type) {
+		case path.PathStepAttributeName:
+			ap = ap.WithAttributeName(string(step))
+		case path.PathStepElementKeyString:
+			ap = ap.WithElementKeyString(string(step))
+		case path.PathStepElementKeyInt:
+			ap = ap.WithElementKeyInt(int(step))
+		default:
+			return nil
+		}
+	}
+	return ap
 }
 
 // configured records the client Configure made, for the raw requests.

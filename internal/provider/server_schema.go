@@ -16,6 +16,7 @@ import (
 // Terraform type, and for each attribute what the framework plans when the
 // configuration leaves it null.
 type rawSchema struct {
+	schema  schema.Schema
 	typ     tftypes.Type
 	version int64
 	attrs   attrTree
@@ -61,7 +62,7 @@ func newRawSchema(ctx context.Context, r resource.Resource) (*rawSchema, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &rawSchema{typ: resp.Schema.Type().TerraformType(ctx), version: resp.Schema.Version, attrs: t}, nil
+	return &rawSchema{schema: resp.Schema, typ: resp.Schema.Type().TerraformType(ctx), version: resp.Schema.Version, attrs: t}, nil
 }
 
 func newAttrTree(ctx context.Context, attrs map[string]schema.Attribute) (attrTree, error) {
@@ -266,8 +267,8 @@ func (t attrTree) createPlan(config, proposed tftypes.Value) (tftypes.Value, boo
 	if !ok {
 		return proposed, false
 	}
-	var plan map[string]tftypes.Value
-	if proposed.IsNull() || !proposed.IsKnown() || proposed.As(&plan) != nil {
+	plan, ok := rawObject(proposed)
+	if !ok {
 		return proposed, false
 	}
 	for name, a := range t {

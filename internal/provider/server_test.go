@@ -370,3 +370,114 @@ func TestRawUpgradeIsTheFrameworksUpgrade(t *testing.T) {
 		t.Errorf("upgraded %v, want the framework's %v (%v, %v)", got, want, err1, err2)
 	}
 }
+
+// Create and delete buckets through the framework and through the raw
+// path, and compare what each says and leaves.
+func TestRawApplyIsTheFrameworksApply(t *testing.T) {
+	ctx := context.Background()
+	s := rawServer(t, "", single.URL)
+	typ := bucketType(t, s)
+	js := testnats.JetStream(t, single.URL, nil, "")
+	r, rs, _ := s.raw(ctx, "nats_kv_bucket")
+	null := tftypes.NewValue(typ, nil)
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+
+	// plan is the create plan for a bucket named name, with set.
+	plan := func(name string, set map[string]tftypes.Value) tftypes.Value {
+		config := bucketConfigValues(typ, name, set)
+		planned, ok := r.planCreateRaw(ctx, config, config, rs)
+		if !ok {
+			t.Fatal("no create plan")
+		}
+		return planned
+	}
+	apply := func(raw bool, planned, prior tftypes.Value) *tfprotov6.ApplyResourceChangeResponse {
+		t.Helper()
+		req := &tfprotov6.ApplyResourceChangeRequest{
+			TypeName: "nats_kv_bucket", Config: dynamic(t, typ, null),
+			PriorState: dynamic(t, typ, prior), PlannedState: dynamic(t, typ, planned),
+		}
+		var resp *tfprotov6.ApplyResourceChangeResponse
+		var err error
+		if raw {
+			var ok bool
+			if resp, ok = s.applyRaw(ctx, r, rs, req); !ok {
+				t.Fatal("raw path not taken")
+			}
+		} else if resp, err = s.ProviderServer.ApplyResourceChange(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	// named is v with the name and what follows from it set to name.
+	named := func(v tftypes.Value, name string) tftypes.Value {
+		m := mustAttrs(t, v)
+		m["name"], m["id"], m["stream_name"] = str(name), str(name), str("KV_"+name)
+		return tftypes.NewValue(typ, m)
+	}
+	state := func(resp *tfprotov6.ApplyResourceChangeResponse) tftypes.Value {
+		v, err := resp.NewState.Unmarshal(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	sameDiags := func(what string, fw, ours *tfprotov6.ApplyResourceChangeResponse) {
+		t.Helper()
+		if len(fw.Diagnostics) != len(ours.Diagnostics) {
+			t.Fatalf("%s: diagnostics %v, want the framework's %v", what, ours.Diagnostics, fw.Diagnostics)
+		}
+		for i, d := range fw.Diagnostics {
+			o := ours.Diagnostics[i]
+			if d.Severity != o.Severity || d.Summary != o.Summary || !d.Attribute.Equal(o.Attribute) {
+				t.Errorf("%s: diagnostic %v, want the framework's %v", what, o, d)
+			}
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		set  map[string]tftypes.Value
+	}{
+		{name: "plain"},
+		{name: "durations", set: map[string]tftypes.Value{"ttl": str("1h"), "limit_marker_ttl": str("90s")}},
+		{name: "check off", set: map[string]tftypes.Value{"conformance": conformanceValue(typ, "off", "", "")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fwName, rawName := uniqueName(t)+"_fw", uniqueName(t)+"_raw"
+			fw := apply(false, plan(fwName, tc.set), null)
+			ours := apply(true, plan(rawName, tc.set), null)
+			sameDiags("create", fw, ours)
+			if got, want := state(ours), named(state(fw), rawName); !got.Equal(want) {
+				t.Errorf("state after create\n%v\nwant the framework's\n%v", got, want)
+			}
+			// Creating an existing bucket fails on name, and records nothing.
+			fwAgain, oursAgain := apply(false, plan(fwName, tc.set), null), apply(true, plan(fwName, tc.set), null)
+			sameDiags("create existing", fwAgain, oursAgain)
+			if !state(fwAgain).IsNull() || !state(oursAgain).IsNull() {
+				t.Errorf("create existing: states %v and %v, want none", state(fwAgain), state(oursAgain))
+			}
+			// A protected bucket stays, with its state.
+			protected := func(v tftypes.Value) tftypes.Value {
+				m := mustAttrs(t, v)
+				m["deletion_protection"] = tftypes.NewValue(tftypes.Bool, true)
+				return tftypes.NewValue(typ, m)
+			}
+			fwKept, oursKept := apply(false, null, protected(state(fw))), apply(true, null, protected(state(ours)))
+			sameDiags("protected delete", fwKept, oursKept)
+			if !state(oursKept).Equal(protected(state(ours))) || len(oursKept.Diagnostics) != 1 {
+				t.Errorf("protected delete: state %v, diagnostics %v", state(oursKept), oursKept.Diagnostics)
+			}
+			fwGone, oursGone := apply(false, null, state(fw)), apply(true, null, state(ours))
+			sameDiags("delete", fwGone, oursGone)
+			if !state(oursGone).IsNull() {
+				t.Errorf("delete: state %v, want none", state(oursGone))
+			}
+			for _, name := range []string{fwName, rawName} {
+				if _, err := js.KeyValue(ctx, name); err == nil {
+					t.Errorf("bucket %s is still on the server", name)
+				}
+			}
+		})
+	}
+}
