@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Regions are two regions of one NATS system: a hub and a leaf node, each
@@ -55,7 +58,8 @@ func StartRegions() (*Regions, error) {
 func (r *Regions) StopHub() { r.Hub.Stop() }
 
 // RestartHub brings the hub back on the same ports and store, and waits
-// until the leaf has connected to it again.
+// until the leaf has connected to it again and the hub's JetStream answers
+// through the leaf.
 func (r *Regions) RestartHub(ctx context.Context) error {
 	var err error
 	// The ports were free a moment ago; a start that cannot bind is retried.
@@ -67,7 +71,38 @@ func (r *Regions) RestartHub(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("restart hub: %w", err)
 	}
-	return r.WaitLinked(ctx)
+	if err := r.WaitLinked(ctx); err != nil {
+		return err
+	}
+	return waitJetStreamThrough(ctx, r.Leaf.URL, HubDomain)
+}
+
+// waitJetStreamThrough waits until the JetStream of domain answers a
+// request made at url. The leaf link of a restarted server comes up before
+// its JetStream API is heard across it (a test saw "no responders" then).
+func waitJetStreamThrough(ctx context.Context, url, domain string) error {
+	nc, err := nats.Connect(url)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", url, err)
+	}
+	defer nc.Close()
+	js, err := jetstream.NewWithDomain(nc, domain)
+	if err != nil {
+		return err
+	}
+	for {
+		rctx, cancel := context.WithTimeout(ctx, time.Second)
+		_, err := js.AccountInfo(rctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("JetStream domain %q does not answer through %s: %w (%w)", domain, url, err, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // WaitLinked waits until hub and leaf both see the leaf node link.
