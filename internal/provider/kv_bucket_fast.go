@@ -229,13 +229,17 @@ func (r *kvBucketResource) createRaw(ctx context.Context, planned tftypes.Value,
 	if !r.saveRaw(ctx, plan, &state, opCreate, kv.CreateBucket, &diags) {
 		return state.Raw, nil, false
 	}
+	if diags.HasError() { // the framework compares nothing after an error
+		return state.Raw, diags, true
+	}
 	return keepPlannedDurations(planned, state.Raw, "ttl", "limit_marker_ttl"), diags, true
 }
 
 // keepPlannedDurations is state with the planned value of each duration
 // attribute in names that means the same duration.
 func keepPlannedDurations(planned, state tftypes.Value, names ...string) tftypes.Value {
-	p, ok1 := rawAttrs(planned)
+	// The plan's report is unknown: the plan is not fully known.
+	p, ok1 := rawObject(planned)
 	st, ok2 := rawObject(state)
 	if !ok1 || !ok2 {
 		return state

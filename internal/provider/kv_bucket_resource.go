@@ -341,15 +341,21 @@ func (r *kvBucketResource) lookup(ctx context.Context, st map[string]tftypes.Val
 	return got, true, false
 }
 
-// readRaw answers a refresh that finds the bucket as the state has it.
-func (r *kvBucketResource) readRaw(ctx context.Context, state tftypes.Value) bool {
+// readRaw answers a refresh that finds the bucket as the state has it, and
+// one that cannot read it (the state stays, with the error, as Read
+// leaves it): asking again through the framework would wait out an
+// unreachable server twice.
+func (r *kvBucketResource) readRaw(ctx context.Context, state tftypes.Value) (diag.Diagnostics, bool) {
 	st, ok := rawAttrs(state)
 	if !ok {
-		return false
+		return nil, false
 	}
 	var diags diag.Diagnostics
 	got, found, _ := r.lookup(ctx, st, &diags)
-	return found && r.stateHolds(st, got)
+	if diags.HasError() {
+		return diags, true
+	}
+	return nil, found && r.stateHolds(st, got)
 }
 
 // planRaw answers a plan that changes nothing (server.go): ModifyPlan

@@ -507,3 +507,26 @@ func listBuckets(js jetstream.JetStream) (map[string]bool, error) {
 	}
 	return names, l.Error()
 }
+
+// Durations written short, with metadata (which the create reads back from
+// the server), as people write them: created in one apply, an empty plan
+// after it.
+func TestAccKVBucket_createWithMetadataAndShortDurations(t *testing.T) {
+	name := uniqueName(t)
+	js := testnats.JetStream(t, single.URL, nil, "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy:             checkNoBucket(t, js, name),
+		Steps: []resource.TestStep{{
+			Config: bucketConfig([]string{single.URL}, name, `  storage = "memory"
+  ttl = "1h"
+  limit_marker_ttl = "90s"
+  metadata = { team = "platform" }`),
+			ConfigPlanChecks: expectEmptyPlanAfterApply(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateIs("ttl", knownvalue.StringExact("1h")),
+				stateIs("limit_marker_ttl", knownvalue.StringExact("90s")),
+			},
+		}},
+	})
+}

@@ -142,9 +142,11 @@ func (r *kvBucketResource) saveRaw(ctx context.Context, planned tfsdk.Plan, stat
 	}
 	// The server stored something else than planned: the full path says
 	// what, through the framework.
+	// The bucket exists now: a check that failed (in diags already) must not
+	// keep it out of state.
 	var plan kvBucketModel
-	diags.Append(planned.Get(ctx, &plan)...)
-	if diags.HasError() {
+	if d := planned.Get(ctx, &plan); d.HasError() {
+		diags.Append(d...)
 		return true
 	}
 	plan.bucketSettings = settingsFrom(got.Config)

@@ -35,8 +35,9 @@ import (
 // unless the request is the plain case it knows; the framework answers the
 // rest.
 type rawRequests interface {
-	// readRaw answers a refresh that finds the object as the state has it.
-	readRaw(ctx context.Context, state tftypes.Value) (unchanged bool)
+	// readRaw answers a refresh that finds the object as the state has it,
+	// or that fails: the state stays, with diags.
+	readRaw(ctx context.Context, state tftypes.Value) (diags diag.Diagnostics, ok bool)
 	// planRaw answers a plan that changes nothing: config and prior state
 	// are known, and the proposed new state equals the prior state.
 	planRaw(ctx context.Context, config, prior tftypes.Value, s *rawSchema) (unchanged bool)
@@ -59,6 +60,10 @@ func NewServer(version string, pool *natsconn.Pool) func() tfprotov6.ProviderSer
 	}
 }
 
+// The server forwards what tfprotov6.ProviderServer has. Optional
+// interfaces of newer protocol features (list resources, actions, state
+// stores: Terraform 1.12+, which this provider does not offer) would have
+// to be forwarded here too if it ever does.
 type protoServer struct {
 	tfprotov6.ProviderServer // the framework's
 	provider                 *natsProvider
@@ -120,8 +125,10 @@ func (s *protoServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResou
 	// Private data (an import's mark, among others) and identity need the
 	// framework.
 	if r, rs, ok := s.raw(ctx, req.TypeName); ok && len(req.Private) == 0 && req.CurrentIdentity == nil && req.CurrentState != nil {
-		if st, err := req.CurrentState.Unmarshal(rs.typ); err == nil && !st.IsNull() && r.readRaw(ctx, st) {
-			return &tfprotov6.ReadResourceResponse{NewState: req.CurrentState}, nil
+		if st, err := req.CurrentState.Unmarshal(rs.typ); err == nil && !st.IsNull() {
+			if diags, ok := r.readRaw(ctx, st); ok {
+				return &tfprotov6.ReadResourceResponse{NewState: req.CurrentState, Diagnostics: protoDiagnostics(diags)}, nil
+			}
 		}
 	}
 	return s.ProviderServer.ReadResource(ctx, req)

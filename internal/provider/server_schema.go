@@ -33,6 +33,8 @@ type attrInfo struct {
 	// (lists, sets and maps of objects) that hold defaults or computed
 	// values: a plan that configures them goes to the framework.
 	other bool
+	// defaults is whether the attribute or any inside it has a default.
+	defaults bool
 }
 
 func newRawSchema(ctx context.Context, r resource.Resource) (*rawSchema, error) {
@@ -40,13 +42,6 @@ func newRawSchema(ctx context.Context, r resource.Resource) (*rawSchema, error) 
 	r.Schema(ctx, resource.SchemaRequest{}, &resp)
 	if resp.Diagnostics.HasError() {
 		return nil, errors.New("schema has errors")
-	}
-	for _, a := range resp.Schema.Attributes {
-		if a.IsWriteOnly() {
-			// The framework nulls write-only values in every plan: that is
-			// not "what came in".
-			return nil, errors.New("schema has write-only attributes")
-		}
 	}
 	for name, b := range resp.Schema.Blocks {
 		if _, single := b.(schema.SingleNestedBlock); !single {
@@ -68,6 +63,11 @@ func newRawSchema(ctx context.Context, r resource.Resource) (*rawSchema, error) 
 func newAttrTree(ctx context.Context, attrs map[string]schema.Attribute) (attrTree, error) {
 	t := attrTree{}
 	for name, a := range attrs {
+		if a.IsWriteOnly() {
+			// The framework nulls write-only values in every plan and
+			// state: that is not "what came in".
+			return t, errors.New("write-only attribute " + name)
+		}
 		info := attrInfo{computed: a.IsComputed()}
 		v, err := defaultOf(ctx, a)
 		if err != nil {
@@ -99,10 +99,21 @@ func newAttrTree(ctx context.Context, attrs map[string]schema.Attribute) (attrTr
 				return t, err
 			}
 			info.other = sub.plans()
+			info.defaults = sub.anyDefaults()
 		}
+		info.defaults = info.defaults || info.def != nil || info.nested.anyDefaults()
 		t[name] = info
 	}
 	return t, nil
+}
+
+func (t attrTree) anyDefaults() bool {
+	for _, a := range t {
+		if a.defaults {
+			return true
+		}
+	}
+	return false
 }
 
 // plans says whether the framework would plan any value of t that the
@@ -181,7 +192,8 @@ func hasDefault(a schema.Attribute) bool {
 }
 
 // blockHasDefaults says whether a block, or a block inside it, has an
-// attribute with a default.
+// attribute with a default, or one the framework plans or nulls itself
+// (computed, write-only).
 func blockHasDefaults(b schema.Block) bool {
 	var attrs map[string]schema.Attribute
 	var blocks map[string]schema.Block
@@ -199,7 +211,7 @@ func blockHasDefaults(b schema.Block) bool {
 		if v, err := defaultOf(context.Background(), a); v != nil || err != nil {
 			return true
 		}
-		if a.IsComputed() {
+		if a.IsComputed() || a.IsWriteOnly() {
 			return true // the tree does not follow blocks
 		}
 		if n, ok := a.(schema.SingleNestedAttribute); ok {
@@ -246,6 +258,10 @@ func (t attrTree) hold(config, prior tftypes.Value) bool {
 		case null && a.def != nil && !a.def.Equal(st[name]):
 			return false
 		case !null && a.nested != nil && !a.nested.hold(cfg[name], st[name]):
+			return false
+		case null && a.computed && a.nested.anyDefaults() && !rawIsNull(st, name):
+			// The framework plans defaults inside a computed object the
+			// configuration leaves null: not followed here.
 			return false
 		case !null && a.other:
 			return false

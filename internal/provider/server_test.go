@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -284,7 +285,7 @@ func TestRawReadIsTheFrameworksRead(t *testing.T) {
 			return &tfprotov6.ReadResourceRequest{TypeName: "nats_kv_bucket", CurrentState: dynamic(t, typ, state)}
 		}
 		r, _, _ := s.raw(ctx, "nats_kv_bucket")
-		raw = r.readRaw(ctx, state)
+		_, raw = r.readRaw(ctx, state)
 		var err error
 		if fw, err = s.ProviderServer.ReadResource(ctx, req()); err != nil {
 			t.Fatal(err)
@@ -321,6 +322,12 @@ func TestRawReadIsTheFrameworksRead(t *testing.T) {
 		t.Error("deleted bucket: raw path taken")
 	} else if st, _ := ours.NewState.Unmarshal(typ); !st.IsNull() || len(ours.Diagnostics) != 1 {
 		t.Errorf("deleted bucket: state %v, diagnostics %v; want null and a warning", st, ours.Diagnostics)
+	}
+	// No server: the state stays, with the error, asked once.
+	if raw, fw, ours := read(rawServer(t, "", "nats://127.0.0.1:1")); !raw {
+		t.Error("unreachable server: raw path not taken")
+	} else if len(ours.Diagnostics) != 1 || ours.Diagnostics[0].Summary != fw.Diagnostics[0].Summary {
+		t.Errorf("unreachable server: diagnostics %v, want the framework's %v", ours.Diagnostics, fw.Diagnostics)
 	}
 }
 
@@ -426,6 +433,12 @@ func TestRawApplyIsTheFrameworksApply(t *testing.T) {
 		{name: "plain"},
 		{name: "durations", set: map[string]tftypes.Value{"ttl": str("1h"), "limit_marker_ttl": str("90s")}},
 		{name: "check off", set: map[string]tftypes.Value{"conformance": conformanceValue(typ, "off", "", "")}},
+		// Metadata takes the full path after the write; durations written
+		// short stay as planned there too.
+		{name: "metadata and durations", set: map[string]tftypes.Value{
+			"ttl": str("1h"), "limit_marker_ttl": str("90s"),
+			"metadata": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"team": str("a")}),
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fwName, rawName := uniqueName(t)+"_fw", uniqueName(t)+"_raw"
@@ -463,5 +476,48 @@ func TestRawApplyIsTheFrameworksApply(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A bucket made by a create whose check then failed in enforce mode stays
+// in state (Terraform taints it), on the path that reads back what the
+// server stored (metadata takes it) as on the other: it exists.
+func TestRawCreateKeepsABucketWhoseCheckFailed(t *testing.T) {
+	ctx := context.Background()
+	srv := smallPayloadServer(t) // the full profile's 1.5 MiB object fails
+	s := rawServer(t, "", srv.URL)
+	typ := bucketType(t, s)
+	r, rs, _ := s.raw(ctx, "nats_kv_bucket")
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	set := map[string]tftypes.Value{
+		"conformance": conformanceValue(typ, "enforce", "full", ""),
+		"metadata":    tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"team": str("a")}),
+	}
+	for _, raw := range []bool{false, true} {
+		name := fmt.Sprintf("%s_%v", uniqueName(t), raw)
+		config := bucketConfigValues(typ, name, set)
+		planned, ok := r.planCreateRaw(ctx, config, config, rs)
+		if !ok {
+			t.Fatal("no create plan")
+		}
+		req := &tfprotov6.ApplyResourceChangeRequest{
+			TypeName: "nats_kv_bucket", Config: dynamic(t, typ, config),
+			PriorState: dynamic(t, typ, tftypes.NewValue(typ, nil)), PlannedState: dynamic(t, typ, planned),
+		}
+		var resp *tfprotov6.ApplyResourceChangeResponse
+		if raw {
+			if resp, ok = s.applyRaw(ctx, r, rs, req); !ok {
+				t.Fatal("raw path not taken")
+			}
+		} else {
+			var err error
+			if resp, err = s.ProviderServer.ApplyResourceChange(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st, err := resp.NewState.Unmarshal(typ)
+		if err != nil || st.IsNull() || len(resp.Diagnostics) == 0 || resp.Diagnostics[0].Severity != tfprotov6.DiagnosticSeverityError {
+			t.Errorf("raw %v: state %v, diagnostics %v; want the bucket in state and the check's error", raw, st, resp.Diagnostics)
+		}
 	}
 }
