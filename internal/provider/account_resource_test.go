@@ -100,7 +100,7 @@ func TestAccAccount_lifecycle(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:           accountConfig(opCluster, base),
-				ConfigPlanChecks: expectEmptyPlanAfterApplyFor(),
+				ConfigPlanChecks: expectEmptyPlanAfterApply(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					accountIs("disallow_bearer", knownvalue.Bool(true)),
 					accountIs("public_key", knownvalue.StringRegexp(errorLike(`^A[A-Z2-7]{55}$`))),

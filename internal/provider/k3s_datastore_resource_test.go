@@ -62,7 +62,7 @@ func TestAccK3sDatastore_lifecycle(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:           datastoreConfig(prov, bucket, ""),
-				ConfigPlanChecks: expectEmptyPlanAfterApplyFor(),
+				ConfigPlanChecks: expectEmptyPlanAfterApply(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					checkReportPassed(),
 					datastoreIs("adopted", knownvalue.Bool(false)),
@@ -111,10 +111,6 @@ func TestAccK3sDatastore_lifecycle(t *testing.T) {
 	})
 }
 
-func expectEmptyPlanAfterApplyFor() resource.ConfigPlanChecks {
-	return resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
-}
-
 // An existing bucket with exactly KINE's settings is adopted; one with other
 // settings is refused, every difference listed, and left as it was.
 func TestAccK3sDatastore_adoptAndRefuse(t *testing.T) {
@@ -140,7 +136,7 @@ func TestAccK3sDatastore_adoptAndRefuse(t *testing.T) {
 			},
 			{
 				Config:            datastoreConfig(prov, good, `  deletion_protection = false`),
-				ConfigPlanChecks:  expectEmptyPlanAfterApplyFor(),
+				ConfigPlanChecks:  expectEmptyPlanAfterApply(),
 				ConfigStateChecks: []statecheck.StateCheck{checkReportPassed(), datastoreIs("adopted", knownvalue.Bool(true))},
 			},
 		},
@@ -162,7 +158,7 @@ func TestAccK3sDatastore_credsFile(t *testing.T) {
 			Config: datastoreConfig(prov, bucket, fmt.Sprintf(`  credentials = %s
   creds_file  = "/etc/rancher/k3s/nats.creds"
   deletion_protection = false`, hcl(string(accA.Creds)))),
-			ConfigPlanChecks: expectEmptyPlanAfterApplyFor(),
+			ConfigPlanChecks: expectEmptyPlanAfterApply(),
 			ConfigStateChecks: []statecheck.StateCheck{
 				checkReportPassed(),
 				datastoreIs("endpoint_redacted", knownvalue.StringRegexp(errorLike(`credsFile=%2Fetc%2Francher%2Fk3s%2Fnats.creds`))),

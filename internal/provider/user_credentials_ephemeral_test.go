@@ -111,7 +111,7 @@ resource "nats_kv_bucket" "test" {
   conformance = { mode = "off" }
 }
 `, url, accA.PublicKey, string(accA.SigningSeed), bucket),
-			ConfigPlanChecks: expectEmptyPlanAfterApplyFor(),
+			ConfigPlanChecks: expectEmptyPlanAfterApply(),
 			Check: resource.ComposeTestCheckFunc(
 				checkStream(t, jsA, bucket, func(jetstream.StreamConfig) error { return nil }),
 				checkNoSecretsInState(string(accA.SigningSeed)),

@@ -151,7 +151,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:           userConfig(prov, accA, ""),
-				ConfigPlanChecks: expectEmptyPlanAfterApplyFor(),
+				ConfigPlanChecks: expectEmptyPlanAfterApply(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					userIs("public_key", knownvalue.StringRegexp(userKeyPattern)),
 					statecheck.CompareValuePairs(userAddr, tfjsonpath.New("id"), userAddr, tfjsonpath.New("public_key"), compare.ValuesSame()),
@@ -288,7 +288,7 @@ func TestAccUser_kineBucket(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:           userConfig(prov, accA, fmt.Sprintf("  kine_bucket = %q", bucket)),
-				ConfigPlanChecks: expectEmptyPlanAfterApplyFor(),
+				ConfigPlanChecks: expectEmptyPlanAfterApply(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					userIs("conformance_report", knownvalue.ObjectPartial(map[string]knownvalue.Check{"passed": knownvalue.Bool(true)})),
 					userIs("kine_inbox_prefix", knownvalue.StringExact("_INBOX")),
@@ -543,7 +543,7 @@ func TestAccUser_kineInboxPrefix(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
 			Config:           userConfig(prov, accA, fmt.Sprintf("  kine_bucket = %q", bucket)),
-			ConfigPlanChecks: expectEmptyPlanAfterApplyFor(),
+			ConfigPlanChecks: expectEmptyPlanAfterApply(),
 			ConfigStateChecks: []statecheck.StateCheck{
 				userIs("kine_inbox_prefix", knownvalue.StringExact("_INBOX_k3s")),
 				userIs("conformance_report", knownvalue.ObjectPartial(map[string]knownvalue.Check{
