@@ -139,6 +139,34 @@ func (r *kvBucketResource) stateHolds(st map[string]tftypes.Value, got kv.Config
 		len(got.Metadata) == 0 && rawEmptyMap(st, "metadata")
 }
 
+// readRaw answers a refresh that finds the bucket as the state has it, and
+// one that cannot read it (the state stays, with the error, as Read
+// leaves it): asking again through the framework would wait out an
+// unreachable server twice.
+func (r *kvBucketResource) readRaw(ctx context.Context, state tftypes.Value) (diag.Diagnostics, bool) {
+	st, ok := rawAttrs(state)
+	if !ok {
+		return nil, false
+	}
+	var diags diag.Diagnostics
+	got, found, _ := r.lookup(ctx, st, &diags)
+	if diags.HasError() {
+		return diags, true
+	}
+	return nil, found && r.stateHolds(st, got)
+}
+
+// planRaw answers a plan that changes nothing (server.go): ModifyPlan
+// would find it unchanged, with no failed check to run again.
+func (r *kvBucketResource) planRaw(_ context.Context, config, prior tftypes.Value, _ *rawSchema) bool {
+	cfg, ok := rawAttrs(config)
+	if !ok {
+		return false
+	}
+	st, ok := rawAttrs(prior)
+	return ok && r.unchanged(cfg, st) && !recheckDue(st)
+}
+
 // planUnchanged says whether ModifyPlan has nothing to do: the proposed
 // plan is the prior state (nothing configured changed) and the effective
 // JetStream domain is the one in state.

@@ -341,34 +341,6 @@ func (r *kvBucketResource) lookup(ctx context.Context, st map[string]tftypes.Val
 	return got, true, false
 }
 
-// readRaw answers a refresh that finds the bucket as the state has it, and
-// one that cannot read it (the state stays, with the error, as Read
-// leaves it): asking again through the framework would wait out an
-// unreachable server twice.
-func (r *kvBucketResource) readRaw(ctx context.Context, state tftypes.Value) (diag.Diagnostics, bool) {
-	st, ok := rawAttrs(state)
-	if !ok {
-		return nil, false
-	}
-	var diags diag.Diagnostics
-	got, found, _ := r.lookup(ctx, st, &diags)
-	if diags.HasError() {
-		return diags, true
-	}
-	return nil, found && r.stateHolds(st, got)
-}
-
-// planRaw answers a plan that changes nothing (server.go): ModifyPlan
-// would find it unchanged, with no failed check to run again.
-func (r *kvBucketResource) planRaw(_ context.Context, config, prior tftypes.Value, _ *rawSchema) bool {
-	cfg, ok := rawAttrs(config)
-	if !ok {
-		return false
-	}
-	st, ok := rawAttrs(prior)
-	return ok && r.unchanged(cfg, st) && !recheckDue(st)
-}
-
 func (r *kvBucketResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.save(ctx, req.Plan, &resp.State, opUpdate, kv.UpdateBucket, &resp.Diagnostics)
 }

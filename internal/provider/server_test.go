@@ -75,19 +75,26 @@ func bucketType(t *testing.T, s *protoServer) tftypes.Object {
 	return rs.typ.(tftypes.Object)
 }
 
+func tfString(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+
+func tfNumber(n int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, n) }
+
+// tfStringMap is a map of strings with one element.
+func tfStringMap(k, v string) tftypes.Value {
+	return tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{k: tfString(v)})
+}
+
 // bucketValues are a bucket's attributes: the state of a bucket created
 // with name, storage = "memory" and history = 5, changed by set.
 func bucketValues(typ tftypes.Object, name string, set map[string]tftypes.Value) tftypes.Value {
-	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
-	num := func(n int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, n) }
 	vals := map[string]tftypes.Value{
-		"id": str(name), "name": str(name), "description": str(""), "history": num(5), "ttl": str("0s"),
-		"max_value_size": num(-1), "max_bytes": num(-1), "storage": str("memory"), "replicas": num(1),
+		"id": tfString(name), "name": tfString(name), "description": tfString(""), "history": tfNumber(5), "ttl": tfString("0s"),
+		"max_value_size": tfNumber(-1), "max_bytes": tfNumber(-1), "storage": tfString("memory"), "replicas": tfNumber(1),
 		"compression":         tftypes.NewValue(tftypes.Bool, false),
 		"metadata":            tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{}),
-		"limit_marker_ttl":    str("0s"),
+		"limit_marker_ttl":    tfString("0s"),
 		"deletion_protection": tftypes.NewValue(tftypes.Bool, false),
-		"stream_name":         str("KV_" + name),
+		"stream_name":         tfString("KV_" + name),
 	}
 	for k, v := range set {
 		vals[k] = v
@@ -125,7 +132,6 @@ func TestRawPlanIsTheFrameworksPlan(t *testing.T) {
 	plain := rawServer(t, "", single.URL)
 	inDomain := rawServer(t, "hub", single.URL)
 	typ := bucketType(t, plain)
-	num := func(n int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, n) }
 	failed := objectWith(typ.AttributeTypes["conformance_report"].(tftypes.Object), map[string]tftypes.Value{
 		"passed":  tftypes.NewValue(tftypes.Bool, false),
 		"summary": tftypes.NewValue(tftypes.String, "step watch failed"),
@@ -138,7 +144,7 @@ func TestRawPlanIsTheFrameworksPlan(t *testing.T) {
 		destroy, wantRaw bool
 	}{
 		{name: "nothing changed", config: bucketConfigValues(typ, "b", nil), prior: bucketValues(typ, "b", nil), wantRaw: true},
-		{name: "a default spelled out", config: bucketConfigValues(typ, "b", map[string]tftypes.Value{"replicas": num(1)}),
+		{name: "a default spelled out", config: bucketConfigValues(typ, "b", map[string]tftypes.Value{"replicas": tfNumber(1)}),
 			prior: bucketValues(typ, "b", nil), wantRaw: true},
 		{name: "destroy", config: bucketConfigValues(typ, "b", nil), prior: bucketValues(typ, "b", nil), destroy: true, wantRaw: true},
 		{name: "check off, its other settings left to their defaults",
@@ -182,7 +188,6 @@ func TestRawCreatePlanIsTheFrameworksPlan(t *testing.T) {
 	plain := rawServer(t, "", single.URL)
 	inDomain := rawServer(t, "hub", single.URL)
 	typ := bucketType(t, plain)
-	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 	object := func(name string, vals map[string]tftypes.Value) tftypes.Value {
 		return objectWith(typ.AttributeTypes[name].(tftypes.Object), vals)
 	}
@@ -194,17 +199,17 @@ func TestRawCreatePlanIsTheFrameworksPlan(t *testing.T) {
 	}{
 		{name: "plain", wantRaw: true},
 		{name: "in the provider's domain", server: inDomain, wantRaw: true},
-		{name: "in a domain of its own", set: map[string]tftypes.Value{"jetstream_domain": str("edge")}, wantRaw: true},
+		{name: "in a domain of its own", set: map[string]tftypes.Value{"jetstream_domain": tfString("edge")}, wantRaw: true},
 		{name: "check off", set: map[string]tftypes.Value{"conformance": conformanceValue(typ, "off", "", "")}, wantRaw: true},
 		{name: "live check", set: map[string]tftypes.Value{"conformance": conformanceValue(typ, "report", "full", "")}, wantRaw: true},
 		{name: "every plain setting", wantRaw: true, set: map[string]tftypes.Value{
-			"description": str("d"), "ttl": str("1h"), "limit_marker_ttl": str("1s"), "max_bytes": tftypes.NewValue(tftypes.Number, 1<<20),
-			"metadata":            tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"a": str("b")}),
-			"deletion_protection": tftypes.NewValue(tftypes.Bool, true), "credentials": str("not a secret"),
+			"description": tfString("d"), "ttl": tfString("1h"), "limit_marker_ttl": tfString("1s"), "max_bytes": tftypes.NewValue(tftypes.Number, 1<<20),
+			"metadata":            tfStringMap("a", "b"),
+			"deletion_protection": tftypes.NewValue(tftypes.Bool, true), "credentials": tfString("not a secret"),
 		}},
-		{name: "placement", set: map[string]tftypes.Value{"placement": object("placement", map[string]tftypes.Value{"cluster": str("c")})}, wantRaw: true},
-		{name: "republish, its defaults inside", set: map[string]tftypes.Value{"republish": object("republish", map[string]tftypes.Value{"destination": str("x.>")})}, wantRaw: true},
-		{name: "timeouts", set: map[string]tftypes.Value{"timeouts": object("timeouts", map[string]tftypes.Value{"create": str("5m")})}, wantRaw: true},
+		{name: "placement", set: map[string]tftypes.Value{"placement": object("placement", map[string]tftypes.Value{"cluster": tfString("c")})}, wantRaw: true},
+		{name: "republish, its defaults inside", set: map[string]tftypes.Value{"republish": object("republish", map[string]tftypes.Value{"destination": tfString("x.>")})}, wantRaw: true},
+		{name: "timeouts", set: map[string]tftypes.Value{"timeouts": object("timeouts", map[string]tftypes.Value{"create": tfString("5m")})}, wantRaw: true},
 		{name: "a name not known yet", set: map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -374,7 +379,6 @@ func TestRawApplyIsTheFrameworksApply(t *testing.T) {
 	js := testnats.JetStream(t, single.URL, nil, "")
 	r, rs, _ := s.raw(ctx, "nats_kv_bucket")
 	null := tftypes.NewValue(typ, nil)
-	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 
 	// plan is the create plan for a bucket named name, with set.
 	plan := func(name string, set map[string]tftypes.Value) tftypes.Value {
@@ -403,7 +407,7 @@ func TestRawApplyIsTheFrameworksApply(t *testing.T) {
 	// named is v with the name and what follows from it set to name.
 	named := func(v tftypes.Value, name string) tftypes.Value {
 		m := mustAttrs(t, v)
-		m["name"], m["id"], m["stream_name"] = str(name), str(name), str("KV_"+name)
+		m["name"], m["id"], m["stream_name"] = tfString(name), tfString(name), tfString("KV_"+name)
 		return tftypes.NewValue(typ, m)
 	}
 	state := func(resp *tfprotov6.ApplyResourceChangeResponse) tftypes.Value {
@@ -431,13 +435,13 @@ func TestRawApplyIsTheFrameworksApply(t *testing.T) {
 		set  map[string]tftypes.Value
 	}{
 		{name: "plain"},
-		{name: "durations", set: map[string]tftypes.Value{"ttl": str("1h"), "limit_marker_ttl": str("90s")}},
+		{name: "durations", set: map[string]tftypes.Value{"ttl": tfString("1h"), "limit_marker_ttl": tfString("90s")}},
 		{name: "check off", set: map[string]tftypes.Value{"conformance": conformanceValue(typ, "off", "", "")}},
 		// Metadata takes the full path after the write; durations written
 		// short stay as planned there too.
 		{name: "metadata and durations", set: map[string]tftypes.Value{
-			"ttl": str("1h"), "limit_marker_ttl": str("90s"),
-			"metadata": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"team": str("a")}),
+			"ttl": tfString("1h"), "limit_marker_ttl": tfString("90s"),
+			"metadata": tfStringMap("team", "a"),
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -488,10 +492,9 @@ func TestRawCreateKeepsABucketWhoseCheckFailed(t *testing.T) {
 	s := rawServer(t, "", srv.URL)
 	typ := bucketType(t, s)
 	r, rs, _ := s.raw(ctx, "nats_kv_bucket")
-	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 	set := map[string]tftypes.Value{
 		"conformance": conformanceValue(typ, "enforce", "full", ""),
-		"metadata":    tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"team": str("a")}),
+		"metadata":    tfStringMap("team", "a"),
 	}
 	for _, raw := range []bool{false, true} {
 		name := fmt.Sprintf("%s_%v", uniqueName(t), raw)

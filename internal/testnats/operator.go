@@ -9,7 +9,6 @@ import (
 
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
@@ -154,20 +153,7 @@ func (op *Operator) waitJetStream(ctx context.Context, acc *Account) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	for _, s := range op.Servers {
-		nc, err := nats.Connect(s.URL, opt)
-		if err != nil {
-			return fmt.Errorf("connect to %s as account %s: %w", s.Name(), acc.PublicKey, err)
-		}
-		js, err := jetstream.New(nc)
-		for err == nil {
-			if _, err = js.AccountInfo(ctx); err == nil || ctx.Err() != nil {
-				break
-			}
-			err = nil
-			time.Sleep(20 * time.Millisecond)
-		}
-		nc.Close()
-		if err != nil {
+		if err := waitJetStream(ctx, s.URL, "", opt); err != nil {
 			return fmt.Errorf("jetstream for account %s on %s: %w", acc.PublicKey, s.Name(), err)
 		}
 	}

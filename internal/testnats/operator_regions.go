@@ -203,14 +203,7 @@ func (r *OperatorRegions) StopA() { r.A.Stop() }
 // RestartA brings region A back on the same ports and store, and waits
 // until B has linked to it again, every linked account included.
 func (r *OperatorRegions) RestartA(ctx context.Context) error {
-	var err error
-	// The ports were free a moment ago; a start that cannot bind is retried.
-	for range 3 {
-		if err = r.A.Restart(); err == nil {
-			break
-		}
-	}
-	if err != nil {
+	if err := r.A.Restart(); err != nil {
 		return fmt.Errorf("restart region A: %w", err)
 	}
 	r.mu.Lock()

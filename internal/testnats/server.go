@@ -136,9 +136,16 @@ func (s *Server) Stop() {
 }
 
 // Restart starts a stopped server again from the same configuration and store.
-// It listens on a new port: URL is updated.
+// A server started on port 0 listens on a new port: URL is updated. Fixed
+// ports were free a moment ago, so a start that cannot bind is retried.
 func (s *Server) Restart() error {
-	ns, err := run(s.cfg)
+	var ns *Server
+	var err error
+	for range 3 {
+		if ns, err = run(s.cfg); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return err
 	}
