@@ -8,10 +8,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/natsk3s/terraform-provider-nats/internal/natsconn"
+	"github.com/natsk3s/terraform-provider-nats/internal/rawstate"
 )
 
 // The provider's protocol server is the framework's, with one addition.
@@ -107,8 +109,13 @@ func (s *protoServer) rawSchema(ctx context.Context, typeName string) (*kvBucket
 // UpgradeResourceState decodes a state of the current schema version as
 // the framework does, without its passes over the value: one over null
 // collection blocks, which a schema without such blocks does not need.
+// rawstate converts the JSON in one pass; what it leaves alone is decoded
+// by terraform-plugin-go.
 func (s *protoServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
 	if _, rs, ok := s.rawSchema(ctx, req.TypeName); ok && req.Version == rs.version && req.RawState != nil && req.RawState.Flatmap == nil {
+		if b, err := rawstate.ToMsgPack(req.RawState.JSON, rs.typ, true); err == nil {
+			return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &tfprotov6.DynamicValue{MsgPack: b}}, nil
+		}
 		v, err := req.RawState.UnmarshalWithOpts(rs.typ, tfprotov6.UnmarshalOpts{
 			ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true},
 		})
@@ -119,6 +126,22 @@ func (s *protoServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.U
 		}
 	}
 	return s.ProviderServer.UpgradeResourceState(ctx, req)
+}
+
+// ValidateResourceConfig validates in one walk over the decoded value
+// (validateRaw), or through the framework where that walk declines.
+func (s *protoServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	if r, rs, ok := s.rawSchema(ctx, req.TypeName); ok && req.Config != nil {
+		if config, err := req.Config.Unmarshal(rs.typ); err == nil {
+			caps := validator.ValidateSchemaClientCapabilities{
+				WriteOnlyAttributesAllowed: req.ClientCapabilities != nil && req.ClientCapabilities.WriteOnlyAttributesAllowed,
+			}
+			if diags, ok := validateRaw(ctx, r, rs.schema, config, caps); ok {
+				return &tfprotov6.ValidateResourceConfigResponse{Diagnostics: protoDiagnostics(diags)}, nil
+			}
+		}
+	}
+	return s.ProviderServer.ValidateResourceConfig(ctx, req)
 }
 
 func (s *protoServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {

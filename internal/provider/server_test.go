@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/natsk3s/terraform-provider-nats/internal/rawstate"
 	"github.com/natsk3s/terraform-provider-nats/internal/testnats"
 )
 
@@ -366,6 +367,31 @@ func TestRawUpgradeIsTheFrameworksUpgrade(t *testing.T) {
 	want, err1 := fw.UpgradedState.Unmarshal(typ)
 	got, err2 := ours.UpgradedState.Unmarshal(typ)
 	if err1 != nil || err2 != nil || !got.Equal(want) || !got.Equal(state) {
+		t.Errorf("upgraded %v, want the framework's %v (%v, %v)", got, want, err1, err2)
+	}
+
+	// Every nested kind the schema has, set.
+	js = []byte(`{"compression":true,"conformance":{"mode":"report","profile":"full","timeout":"5m"},` +
+		`"conformance_report":{"advice":{"blockers":["history 1","description"],"endpoint":"nats://x?bucket=b","ok":false,"replicas":3,"rev_history":10},` +
+		`"duration":"1.5s","kine_version":"v0.17.5","passed":false,"profile":"full","server_version":"2.15.2",` +
+		`"steps":[{"detail":"d","duration":"1ms","hint":null,"name":"create","ok":true,"skipped":false,"warning":null},` +
+		`{"detail":"e","duration":"2ms","hint":"h","name":"watch","ok":false,"skipped":false,"warning":"w"}],"summary":"s"},` +
+		`"credentials":"-----BEGIN NATS USER JWT-----","deletion_protection":true,"description":"d \"q\" é","history":64,"id":"b",` +
+		`"jetstream_domain":"hub","limit_marker_ttl":"1m0s","max_bytes":1099511627776,"max_value_size":1048576,` +
+		`"metadata":{"owner":"platform","tier":"gold","z":""},"name":"b","placement":{"cluster":"c1","tags":["ssd","eu"]},` +
+		`"replicas":3,"republish":{"destination":"changes.>","headers_only":true,"source":">"},"storage":"file",` +
+		`"stream_name":"KV_b","timeouts":{"create":"10m","delete":null,"update":"1h"},"ttl":"720h"}`)
+	if _, err := rawstate.ToMsgPack(js, typ, true); err != nil {
+		t.Errorf("the one-pass decoding declines a bucket's state: %v", err)
+	}
+	fw, err1 = s.ProviderServer.UpgradeResourceState(ctx, req())
+	ours, err2 = s.UpgradeResourceState(ctx, req())
+	if err1 != nil || err2 != nil || len(fw.Diagnostics) > 0 || len(ours.Diagnostics) > 0 {
+		t.Fatal(err1, err2, fw.Diagnostics, ours.Diagnostics)
+	}
+	want, err1 = fw.UpgradedState.Unmarshal(typ)
+	got, err2 = ours.UpgradedState.Unmarshal(typ)
+	if err1 != nil || err2 != nil || !got.Equal(want) {
 		t.Errorf("upgraded %v, want the framework's %v (%v, %v)", got, want, err1, err2)
 	}
 }
