@@ -136,7 +136,7 @@ func (s *protoServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6
 			caps := validator.ValidateSchemaClientCapabilities{
 				WriteOnlyAttributesAllowed: req.ClientCapabilities != nil && req.ClientCapabilities.WriteOnlyAttributesAllowed,
 			}
-			if diags, ok := validateRaw(ctx, r, rs.schema, config, caps); ok {
+			if diags, ok := validateRaw(ctx, r, rs.schema, config, caps); ok && pathsConvert(diags) {
 				return &tfprotov6.ValidateResourceConfigResponse{Diagnostics: protoDiagnostics(diags)}, nil
 			}
 		}
@@ -263,6 +263,16 @@ func protoDiagnostics(diags diag.Diagnostics) []*tfprotov6.Diagnostic {
 		out = append(out, pd)
 	}
 	return out
+}
+
+// pathsConvert is whether attributePath carries every path in diags.
+func pathsConvert(diags diag.Diagnostics) bool {
+	for _, d := range diags {
+		if dp, ok := d.(diag.DiagnosticWithPath); ok && len(dp.Path().Steps()) > 0 && attributePath(dp.Path()) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // attributePath is p as the protocol carries it; nil for steps other than

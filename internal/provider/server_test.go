@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -393,6 +394,15 @@ func TestRawUpgradeIsTheFrameworksUpgrade(t *testing.T) {
 	got, err2 = ours.UpgradedState.Unmarshal(typ)
 	if err1 != nil || err2 != nil || !got.Equal(want) {
 		t.Errorf("upgraded %v, want the framework's %v (%v, %v)", got, want, err1, err2)
+	}
+
+	// A state the framework refuses (a hand-edited one, with a key twice)
+	// is refused the same way.
+	js = []byte(`{"name":{"x":1},"name":"b","storage":"memory"}`)
+	fw, err1 = s.ProviderServer.UpgradeResourceState(ctx, req())
+	ours, err2 = s.UpgradeResourceState(ctx, req())
+	if err1 != nil || err2 != nil || len(fw.Diagnostics) == 0 || !slices.Equal(diagLines(ours.Diagnostics), diagLines(fw.Diagnostics)) {
+		t.Errorf("a repeated key: %v %v %v, want the framework's %v", err1, err2, ours.Diagnostics, fw.Diagnostics)
 	}
 }
 

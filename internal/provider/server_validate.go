@@ -114,6 +114,7 @@ func (c *configCheck) attribute(a schema.Attribute, p path.Path, pe path.Express
 		a.IsWriteOnly() && !null && !c.caps.WriteOnlyAttributesAllowed:
 		return false
 	}
+	errs := c.diags.ErrorsCount()
 	if !c.validators(a, v, p, pe) {
 		return false
 	}
@@ -123,12 +124,12 @@ func (c *configCheck) attribute(a schema.Attribute, p path.Path, pe path.Express
 		if !ok {
 			return false
 		}
-		if o.IsNull() || o.IsUnknown() {
+		// The framework walks no further into an object its validators
+		// refused.
+		if o.IsNull() || o.IsUnknown() || c.diags.ErrorsCount() > errs {
 			return true
 		}
-		if !c.objectValidators(a.GetNestedObject(), o, p, pe) {
-			return false
-		}
+		c.objectValidators(a.GetNestedObject(), o, p, pe)
 		vals := objectValues(tv)
 		for name, na := range a.Attributes {
 			if !c.attribute(na, p.AtName(name), pe.AtName(name), vals[name]) {
@@ -155,9 +156,15 @@ func (c *configCheck) block(b schema.Block, p path.Path, pe path.Expression, tv 
 		return true
 	}
 	o, ok := c.object(v)
-	if !ok || !c.runObject(sb.ObjectValidators(), o, p, pe) || !c.objectValidators(sb.GetNestedObject(), o, p, pe) {
+	if !ok {
 		return false
 	}
+	errs := c.diags.ErrorsCount()
+	c.runObject(sb.ObjectValidators(), o, p, pe)
+	if c.diags.ErrorsCount() > errs {
+		return true // as for a nested attribute: refused, not walked
+	}
+	c.objectValidators(sb.GetNestedObject(), o, p, pe)
 	// Unlike a nested attribute's, a block's attributes are validated
 	// when the block is null or unknown too.
 	vals := objectValues(tv)
@@ -186,21 +193,19 @@ func (c *configCheck) object(v attr.Value) (basetypes.ObjectValue, bool) {
 // objectValidators runs a nested object's own validators, which the
 // framework runs besides the attribute's or block's (for a single nested
 // one, the same validators run twice).
-func (c *configCheck) objectValidators(nested any, o basetypes.ObjectValue, p path.Path, pe path.Expression) bool {
+func (c *configCheck) objectValidators(nested any, o basetypes.ObjectValue, p path.Path, pe path.Expression) {
 	if ov, ok := nested.(interface{ ObjectValidators() []validator.Object }); ok {
-		return c.runObject(ov.ObjectValidators(), o, p, pe)
+		c.runObject(ov.ObjectValidators(), o, p, pe)
 	}
-	return true
 }
 
-func (c *configCheck) runObject(vs []validator.Object, o basetypes.ObjectValue, p path.Path, pe path.Expression) bool {
+func (c *configCheck) runObject(vs []validator.Object, o basetypes.ObjectValue, p path.Path, pe path.Expression) {
 	req := validator.ObjectRequest{ClientCapabilities: c.caps, Config: c.config, ConfigValue: o, Path: p, PathExpression: pe}
 	for _, x := range vs {
 		var resp validator.ObjectResponse
 		x.ValidateObject(c.ctx, req, &resp)
 		c.diags.Append(resp.Diagnostics...)
 	}
-	return true
 }
 
 // validators runs the attribute's validators of its kind, found in the
@@ -254,7 +259,10 @@ func (c *configCheck) validators(a schema.Attribute, v attr.Value, p path.Path, 
 		})
 	case interface{ ObjectValidators() []validator.Object }:
 		o, ok := c.object(v)
-		return ok && c.runObject(a.ObjectValidators(), o, p, pe)
+		if ok {
+			c.runObject(a.ObjectValidators(), o, p, pe)
+		}
+		return ok
 	case interface{ SetValidators() []validator.Set }:
 		sv, ok := v.(basetypes.SetValuable)
 		return ok && run(c, sv.ToSetValue, a.SetValidators(), func(x validator.Set, t basetypes.SetValue) diag.Diagnostics {

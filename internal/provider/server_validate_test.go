@@ -6,6 +6,14 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -119,3 +127,63 @@ func diagLines(ds []*tfprotov6.Diagnostic) []string {
 	slices.Sort(lines)
 	return lines
 }
+
+// A schema the bucket's does not cover: an object whose validators refuse
+// it, as an attribute and as a block. The framework then validates nothing
+// inside it, and neither does the raw walk.
+func TestRawValidateStopsAtARefusedObject(t *testing.T) {
+	ctx := context.Background()
+	inner := map[string]schema.Attribute{
+		"a": schema.StringAttribute{Optional: true, Validators: []validator.String{stringvalidator.OneOf("ok")}},
+		"b": schema.StringAttribute{Optional: true},
+	}
+	needsB := []validator.Object{objectvalidator.AlsoRequires(path.MatchRelative().AtName("b"))}
+	r := schemaOnly{schema.Schema{
+		Attributes: map[string]schema.Attribute{"o": schema.SingleNestedAttribute{Optional: true, Validators: needsB, Attributes: inner}},
+		Blocks:     map[string]schema.Block{"k": schema.SingleNestedBlock{Validators: needsB, Attributes: inner}},
+	}}
+	typ := r.s.Type().TerraformType(ctx).(tftypes.Object)
+	bad := func(name string) tftypes.Value {
+		return tftypes.NewValue(typ.AttributeTypes[name], map[string]tftypes.Value{"a": tfString("bad"), "b": tftypes.NewValue(tftypes.String, nil)})
+	}
+	config := tftypes.NewValue(typ, map[string]tftypes.Value{"o": bad("o"), "k": bad("k")})
+	diags, ok := validateRaw(ctx, r, r.s, config, validator.ValidateSchemaClientCapabilities{})
+	if !ok {
+		t.Fatal("the raw walk declines")
+	}
+	fw, err := providerserver.NewProtocol6(schemaOnlyProvider{r})().ValidateResourceConfig(ctx,
+		&tfprotov6.ValidateResourceConfigRequest{TypeName: "x_r", Config: dynamic(t, typ, config)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := diagLines(protoDiagnostics(diags)), diagLines(fw.Diagnostics); !slices.Equal(got, want) || len(want) != 2 {
+		t.Errorf("diagnostics\n%q\nwant the framework's two\n%q", got, want)
+	}
+}
+
+// schemaOnly is a resource that has a schema and does nothing.
+type schemaOnly struct{ s schema.Schema }
+
+func (r schemaOnly) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = "x_r"
+}
+func (r schemaOnly) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = r.s
+}
+func (schemaOnly) Create(context.Context, resource.CreateRequest, *resource.CreateResponse) {}
+func (schemaOnly) Read(context.Context, resource.ReadRequest, *resource.ReadResponse)       {}
+func (schemaOnly) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
+func (schemaOnly) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+type schemaOnlyProvider struct{ r schemaOnly }
+
+func (schemaOnlyProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "x"
+}
+func (schemaOnlyProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
+func (schemaOnlyProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
+func (p schemaOnlyProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{func() resource.Resource { return p.r }}
+}
+func (schemaOnlyProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }

@@ -37,6 +37,11 @@ func ToMsgPack(data []byte, typ tftypes.Type, ignoreUndefined bool) ([]byte, err
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("decode state JSON: %w", err)
 	}
+	// encoding/json keeps the last of repeated keys, where
+	// terraform-plugin-go reads (and checks) each.
+	if members(v) != separators(data) {
+		return nil, fmt.Errorf("%w: repeated object keys, or more than one value", ErrUnsupported)
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(data))
 	e := encoder{enc: msgpack.NewEncoder(&buf), ignoreUndefined: ignoreUndefined}
@@ -213,4 +218,40 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// members counts the object members in a decoded value.
+func members(v any) int {
+	n := 0
+	switch v := v.(type) {
+	case map[string]any:
+		n = len(v)
+		for _, x := range v {
+			n += members(x)
+		}
+	case []any:
+		for _, x := range v {
+			n += members(x)
+		}
+	}
+	return n
+}
+
+// separators counts the colons outside strings in JSON text: one for each
+// object member written.
+func separators(data []byte) int {
+	n, inString, escaped := 0, false, false
+	for _, b := range data {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && b == '\\':
+			escaped = true
+		case b == '"':
+			inString = !inString
+		case !inString && b == ':':
+			n++
+		}
+	}
+	return n
 }

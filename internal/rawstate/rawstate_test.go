@@ -201,3 +201,22 @@ func randomElements(r *rand.Rand, elem tftypes.Type, ignore bool) []any {
 	}
 	return l
 }
+
+// Repeated keys: terraform-plugin-go checks each value, encoding/json keeps
+// the last; ToMsgPack leaves such JSON to terraform-plugin-go.
+func TestToMsgPackLeavesRepeatedKeys(t *testing.T) {
+	obj := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"s": tftypes.String, "m": tftypes.Map{ElementType: tftypes.String},
+	}}
+	for _, js := range []string{`{"s":[],"s":"a"}`, `{"s":"a","s":"b"}`, `{"m":{"a":{},"a":"x"}}`, `{"s":"a"} {"s":"b"}`} {
+		if _, err := ToMsgPack([]byte(js), obj, false); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%s: %v, want ErrUnsupported", js, err)
+		}
+	}
+	// Colons and quotes inside strings are not members.
+	js := []byte(`{"s":"a:b \"c:d\" \\","m":{"k:1":"v\\:"}}`)
+	if _, err := ToMsgPack(js, obj, false); err != nil {
+		t.Errorf("%s: %v", js, err)
+	}
+	compare(t, js, obj, false)
+}
