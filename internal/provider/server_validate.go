@@ -209,7 +209,8 @@ func (c *configCheck) runObject(vs []validator.Object, o basetypes.ObjectValue, 
 }
 
 // validators runs the attribute's validators of its kind, found in the
-// framework's order of kinds.
+// framework's order of kinds; the kinds the bucket's schema has no
+// attribute of are left to the framework.
 func (c *configCheck) validators(a schema.Attribute, v attr.Value, p path.Path, pe path.Expression) bool {
 	switch a := a.(type) {
 	case interface{ BoolValidators() []validator.Bool }:
@@ -219,16 +220,10 @@ func (c *configCheck) validators(a schema.Attribute, v attr.Value, p path.Path, 
 			x.ValidateBool(c.ctx, validator.BoolRequest{ClientCapabilities: c.caps, Config: c.config, ConfigValue: t, Path: p, PathExpression: pe}, &resp)
 			return resp.Diagnostics
 		})
-	case interface{ Float32Validators() []validator.Float32 }, interface{ Int32Validators() []validator.Int32 },
-		interface{ DynamicValidators() []validator.Dynamic }:
-		return false
-	case interface{ Float64Validators() []validator.Float64 }:
-		fv, ok := v.(basetypes.Float64Valuable)
-		return ok && run(c, fv.ToFloat64Value, a.Float64Validators(), func(x validator.Float64, t basetypes.Float64Value) diag.Diagnostics {
-			var resp validator.Float64Response
-			x.ValidateFloat64(c.ctx, validator.Float64Request{ClientCapabilities: c.caps, Config: c.config, ConfigValue: t, Path: p, PathExpression: pe}, &resp)
-			return resp.Diagnostics
-		})
+	case interface{ Float32Validators() []validator.Float32 }, interface{ Float64Validators() []validator.Float64 },
+		interface{ Int32Validators() []validator.Int32 }, interface{ NumberValidators() []validator.Number },
+		interface{ SetValidators() []validator.Set }, interface{ DynamicValidators() []validator.Dynamic }:
+		return false // kinds no raw-answered schema has
 	case interface{ Int64Validators() []validator.Int64 }:
 		iv, ok := v.(basetypes.Int64Valuable)
 		return ok && run(c, iv.ToInt64Value, a.Int64Validators(), func(x validator.Int64, t basetypes.Int64Value) diag.Diagnostics {
@@ -250,26 +245,12 @@ func (c *configCheck) validators(a schema.Attribute, v attr.Value, p path.Path, 
 			x.ValidateMap(c.ctx, validator.MapRequest{ClientCapabilities: c.caps, Config: c.config, ConfigValue: t, Path: p, PathExpression: pe}, &resp)
 			return resp.Diagnostics
 		})
-	case interface{ NumberValidators() []validator.Number }:
-		nv, ok := v.(basetypes.NumberValuable)
-		return ok && run(c, nv.ToNumberValue, a.NumberValidators(), func(x validator.Number, t basetypes.NumberValue) diag.Diagnostics {
-			var resp validator.NumberResponse
-			x.ValidateNumber(c.ctx, validator.NumberRequest{ClientCapabilities: c.caps, Config: c.config, ConfigValue: t, Path: p, PathExpression: pe}, &resp)
-			return resp.Diagnostics
-		})
 	case interface{ ObjectValidators() []validator.Object }:
 		o, ok := c.object(v)
 		if ok {
 			c.runObject(a.ObjectValidators(), o, p, pe)
 		}
 		return ok
-	case interface{ SetValidators() []validator.Set }:
-		sv, ok := v.(basetypes.SetValuable)
-		return ok && run(c, sv.ToSetValue, a.SetValidators(), func(x validator.Set, t basetypes.SetValue) diag.Diagnostics {
-			var resp validator.SetResponse
-			x.ValidateSet(c.ctx, validator.SetRequest{ClientCapabilities: c.caps, Config: c.config, ConfigValue: t, Path: p, PathExpression: pe}, &resp)
-			return resp.Diagnostics
-		})
 	case interface{ StringValidators() []validator.String }:
 		sv, ok := v.(basetypes.StringValuable)
 		return ok && run(c, sv.ToStringValue, a.StringValidators(), func(x validator.String, t basetypes.StringValue) diag.Diagnostics {
