@@ -295,11 +295,14 @@ func (p *probe) watch(ctx context.Context) (string, error) {
 			return "", failf(hintSemantics, "KINE closed the watch from revision %d %d times before it delivered the put and the delete (saw %s)", put, attempt, eventList(events))
 		}
 		// A KINE still replaying a large bucket drops watchers for a
-		// while: give it a moment, as the apiserver's re-watch does.
+		// while. The first re-watch nearly always holds (measured on 10k
+		// objects: a pause before it changed nothing but the time), so it
+		// goes at once; later ones give KINE a growing moment, as the
+		// apiserver's re-watch does.
 		select {
 		case <-ctx.Done():
 			return "", fmt.Errorf("watching again from revision %d: %w", put, ctx.Err())
-		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+		case <-time.After(time.Duration(attempt-1) * 100 * time.Millisecond):
 		}
 		p.r.warn("KINE closed a watch without a reason: its watch fan-out drops a watcher that falls behind, as happens while a freshly started KINE replays the bucket's history since the last compaction; the apiserver watches again, as the check did")
 		if del != 0 {
