@@ -25,6 +25,7 @@ import (
 )
 
 // ErrUnsupported marks a value this package leaves to terraform-plugin-go.
+// Errors name types and attributes, never values: a state holds secrets.
 var ErrUnsupported = errors.New("not handled here")
 
 // ToMsgPack encodes the JSON state data, of type typ, as msgpack.
@@ -110,7 +111,7 @@ func (e encoder) number(v any) error {
 	}
 	n, _, err := big.ParseFloat(s, 10, 512, big.ToNearestEven)
 	if err != nil {
-		return fmt.Errorf("parse number %q: %w", s, err)
+		return fmt.Errorf("%w: a string that is not a number", ErrUnsupported)
 	}
 	if n.IsInf() {
 		return e.enc.EncodeFloat64(math.Inf(n.Sign()))
@@ -143,7 +144,7 @@ func (e encoder) bool(v any) error {
 			return e.enc.EncodeBool(false)
 		}
 	}
-	return fmt.Errorf("%w: %v as a bool", ErrUnsupported, v)
+	return fmt.Errorf("%w: %T as a bool", ErrUnsupported, v)
 }
 
 func (e encoder) elements(v any, elem tftypes.Type) error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -57,6 +58,13 @@ func TestToMsgPackRefuses(t *testing.T) {
 		}
 		if _, err := ToMsgPack([]byte(js), obj, false); err == nil {
 			t.Errorf("%s: taken, want an error", js)
+		}
+	}
+	// A state holds secrets: an error never shows a value.
+	withNumber := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"n": tftypes.Number, "b": tftypes.Bool}}
+	for _, js := range []string{`{"n":"SUAsecret"}`, `{"b":"SUAsecret"}`} {
+		if _, err := ToMsgPack([]byte(js), withNumber, false); err == nil || strings.Contains(err.Error(), "SUAsecret") {
+			t.Errorf("%s: %v, want an error without the value", js, err)
 		}
 	}
 	dyn := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"d": tftypes.DynamicPseudoType}}
