@@ -107,22 +107,14 @@ func (s *protoServer) rawSchema(ctx context.Context, typeName string) (*kvBucket
 }
 
 // UpgradeResourceState decodes a state of the current schema version as
-// the framework does, without its passes over the value: one over null
-// collection blocks, which a schema without such blocks does not need.
-// rawstate converts the JSON in one pass; what it leaves alone is decoded
-// by terraform-plugin-go.
+// the framework does, without its passes over the value (one over null
+// collection blocks, which a schema without such blocks does not need):
+// rawstate converts the JSON in one pass, and what it leaves alone goes to
+// the framework.
 func (s *protoServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
 	if _, rs, ok := s.rawSchema(ctx, req.TypeName); ok && req.Version == rs.version && req.RawState != nil && req.RawState.Flatmap == nil {
 		if b, err := rawstate.ToMsgPack(req.RawState.JSON, rs.typ, true); err == nil {
 			return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &tfprotov6.DynamicValue{MsgPack: b}}, nil
-		}
-		v, err := req.RawState.UnmarshalWithOpts(rs.typ, tfprotov6.UnmarshalOpts{
-			ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true},
-		})
-		if err == nil {
-			if dv, err := tfprotov6.NewDynamicValue(rs.typ, v); err == nil {
-				return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &dv}, nil
-			}
 		}
 	}
 	return s.ProviderServer.UpgradeResourceState(ctx, req)

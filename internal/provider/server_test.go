@@ -360,15 +360,23 @@ func TestRawUpgradeIsTheFrameworksUpgrade(t *testing.T) {
 	req := func() *tfprotov6.UpgradeResourceStateRequest {
 		return &tfprotov6.UpgradeResourceStateRequest{TypeName: "nats_kv_bucket", RawState: &tfprotov6.RawState{JSON: js}}
 	}
-	fw, err1 := s.ProviderServer.UpgradeResourceState(ctx, req())
-	ours, err2 := s.UpgradeResourceState(ctx, req())
-	if err1 != nil || err2 != nil || len(fw.Diagnostics) > 0 || len(ours.Diagnostics) > 0 {
-		t.Fatal(err1, err2, fw.Diagnostics, ours.Diagnostics)
+	// upgraded is js upgraded by the framework and by the server.
+	upgraded := func() (want, got tftypes.Value) {
+		t.Helper()
+		fw, err1 := s.ProviderServer.UpgradeResourceState(ctx, req())
+		ours, err2 := s.UpgradeResourceState(ctx, req())
+		if err1 != nil || err2 != nil || len(fw.Diagnostics) > 0 || len(ours.Diagnostics) > 0 {
+			t.Fatal(err1, err2, fw.Diagnostics, ours.Diagnostics)
+		}
+		want, err1 = fw.UpgradedState.Unmarshal(typ)
+		got, err2 = ours.UpgradedState.Unmarshal(typ)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		return want, got
 	}
-	want, err1 := fw.UpgradedState.Unmarshal(typ)
-	got, err2 := ours.UpgradedState.Unmarshal(typ)
-	if err1 != nil || err2 != nil || !got.Equal(want) || !got.Equal(state) {
-		t.Errorf("upgraded %v, want the framework's %v (%v, %v)", got, want, err1, err2)
+	if want, got := upgraded(); !got.Equal(want) || !got.Equal(state) {
+		t.Errorf("upgraded %v, want the framework's %v", got, want)
 	}
 
 	// Every nested kind the schema has, set.
@@ -385,22 +393,15 @@ func TestRawUpgradeIsTheFrameworksUpgrade(t *testing.T) {
 	if _, err := rawstate.ToMsgPack(js, typ, true); err != nil {
 		t.Errorf("the one-pass decoding declines a bucket's state: %v", err)
 	}
-	fw, err1 = s.ProviderServer.UpgradeResourceState(ctx, req())
-	ours, err2 = s.UpgradeResourceState(ctx, req())
-	if err1 != nil || err2 != nil || len(fw.Diagnostics) > 0 || len(ours.Diagnostics) > 0 {
-		t.Fatal(err1, err2, fw.Diagnostics, ours.Diagnostics)
-	}
-	want, err1 = fw.UpgradedState.Unmarshal(typ)
-	got, err2 = ours.UpgradedState.Unmarshal(typ)
-	if err1 != nil || err2 != nil || !got.Equal(want) {
-		t.Errorf("upgraded %v, want the framework's %v (%v, %v)", got, want, err1, err2)
+	if want, got := upgraded(); !got.Equal(want) {
+		t.Errorf("upgraded %v, want the framework's %v", got, want)
 	}
 
 	// A state the framework refuses (a hand-edited one, with a key twice)
 	// is refused the same way.
 	js = []byte(`{"name":{"x":1},"name":"b","storage":"memory"}`)
-	fw, err1 = s.ProviderServer.UpgradeResourceState(ctx, req())
-	ours, err2 = s.UpgradeResourceState(ctx, req())
+	fw, err1 := s.ProviderServer.UpgradeResourceState(ctx, req())
+	ours, err2 := s.UpgradeResourceState(ctx, req())
 	if err1 != nil || err2 != nil || len(fw.Diagnostics) == 0 || !slices.Equal(diagLines(ours.Diagnostics), diagLines(fw.Diagnostics)) {
 		t.Errorf("a repeated key: %v %v %v, want the framework's %v", err1, err2, ours.Diagnostics, fw.Diagnostics)
 	}
