@@ -2,8 +2,9 @@
 // apply, plan and destroy of N nats_kv_bucket resources with the real CLI
 // and the locally built provider against an in-process server, and the same
 // cycle with N terraform_data resources, Terraform's own floor, and with N
-// resources of a do-nothing framework provider (./minimal), the floor of any
-// provider that runs as a plugin. It counts the NATS connections and
+// resources of a do-nothing framework provider (./minimal): minimal_thing,
+// the floor of any provider that runs as a plugin, and minimal_shape, the
+// floor of any resource with the bucket's schema. It counts the NATS connections and
 // JetStream API requests the server saw during each command and, with
 // -probe, which provider processes Terraform started and which of them
 // dialed.
@@ -147,6 +148,29 @@ resource "nats_kv_bucket" "b" {
 		streams: func(n int) int { return n },
 		exe:     func(o options) string { return o.provider },
 	}
+	// shape is a do-nothing resource with the bucket's schema, so the same
+	// state: the floor for a resource of this shape, whatever it does.
+	shape = kind{
+		name: "minimal_shape",
+		config: func(n int, o options) string {
+			return fmt.Sprintf(`terraform {
+  required_providers {
+    minimal = { source = "natsk3s/minimal" }
+  }
+}
+
+resource "minimal_shape" "b" {
+  count   = %d
+  name    = "bench-${count.index}"
+  storage = "memory"
+  history = 5
+  %s
+}
+`, n, o.bucketAttrs)
+		},
+		streams: func(int) int { return 0 },
+		exe:     func(o options) string { return o.minimal },
+	}
 	minimal = kind{
 		name: "minimal_thing",
 		config: func(n int, _ options) string {
@@ -177,7 +201,7 @@ resource "minimal_thing" "b" {
 		streams: func(int) int { return 0 },
 		exe:     func(options) string { return "" },
 	}
-	kinds = []kind{buckets, minimal, floor}
+	kinds = []kind{buckets, minimal, shape, floor}
 )
 
 // commands of one cycle, in order.
@@ -293,6 +317,10 @@ func run(ctx context.Context, o options) error {
 		if t.planAim > 0 {
 			fmt.Printf(" (aim %.1fx: %s)", t.planAim, verdict(p <= t.planAim))
 		}
+		sh := c[shape.name]
+		fmt.Printf("\n  against minimal_shape (no work, the bucket's schema and state): cycle %.2fx, plan %.2fx; "+
+			"minimal_shape itself costs %.2fx minimal_thing, Terraform's and the framework's share for a resource of this shape",
+			ratio(b.total(), sh.total()), ratio(b["plan"].wall, sh["plan"].wall), ratio(sh.total(), m.total()))
 		fmt.Printf("\n  state per bucket (target %.0f B): %.0f B as Terraform writes it, indented (%s), %.0f B as compact JSON (%s); "+
 			"%d JetStream API requests for the refresh of %d buckets (plan); provider peak RSS %.0f MiB",
 			t.stateBytes, b["apply"].state, verdict(b["apply"].state <= t.stateBytes), b["apply"].stateCompact, verdict(b["apply"].stateCompact <= t.stateBytes),
@@ -493,6 +521,8 @@ func printTable(ns []int, results map[int]map[string]cycle) {
 		}
 		r := results[n]
 		row("bucket/minimal", r[buckets.name], r[minimal.name])
+		row("bucket/shape", r[buckets.name], r[shape.name])
+		row("shape/minimal", r[shape.name], r[minimal.name])
 		row("bucket/tf_data", r[buckets.name], r[floor.name])
 		row("minimal/tf_data", r[minimal.name], r[floor.name])
 	}

@@ -26,9 +26,10 @@ const (
 
 // Every kind's cycle works end to end at a small N, so `make bench` cannot
 // rot unnoticed: apply, a clean plan and destroy for the provider, the
-// reference provider and terraform_data, with the provider dialing once in
-// each command's process that does NATS work, refreshing every bucket with
-// a constant number of JetStream requests, and keeping its state small.
+// reference provider's two resources and terraform_data, with the provider
+// dialing once in each command's process that does NATS work, refreshing
+// every bucket with a constant number of JetStream requests, and keeping
+// its state small; minimal_shape's state stays a bucket's.
 func TestSmallCycles(t *testing.T) {
 	tf, err := tfrun.FindTerraform()
 	if err != nil {
@@ -50,11 +51,13 @@ func TestSmallCycles(t *testing.T) {
 	}
 	defer srv.Shutdown()
 
+	cycles := map[string]cycle{}
 	for _, k := range kinds {
 		c, err := runCycle(ctx, o, srv, k, smallN, "")
 		if err != nil {
 			t.Fatalf("%s: %v", k.name, err)
 		}
+		cycles[k.name] = c
 		t.Logf("%s x %d: conns %d/%d/%d, JS API requests %d/%d/%d, state %.0f B per resource (%.0f compact), provider peak RSS %.0f MiB",
 			k.name, smallN, c["apply"].conns, c["plan"].conns, c["destroy"].conns, c["apply"].api, c["plan"].api, c["destroy"].api,
 			c["apply"].state, c["apply"].stateCompact, c.peakRSS())
@@ -71,5 +74,10 @@ func TestSmallCycles(t *testing.T) {
 		if c["apply"].stateCompact > maxStateBytes {
 			t.Errorf("a bucket adds %.0f bytes to the state (compact JSON), want at most %d", c["apply"].stateCompact, maxStateBytes)
 		}
+	}
+	// minimal_shape is a bucket's floor only while its state is a bucket's.
+	b, sh := cycles[buckets.name]["apply"], cycles[shape.name]["apply"]
+	if b.state != sh.state || b.stateCompact != sh.stateCompact {
+		t.Errorf("minimal_shape adds %.0f/%.0f bytes to the state, a bucket %.0f/%.0f: the shape no longer matches", sh.state, sh.stateCompact, b.state, b.stateCompact)
 	}
 }

@@ -1,9 +1,10 @@
 // Command minimal is the reference provider of `make bench`: a
-// terraform-plugin-framework provider whose one resource, minimal_thing,
-// mirrors terraform_data (an input, an id) and does no work at all. Its
-// cycle is what any out-of-process framework provider costs on this machine
-// before it does anything; nats_kv_bucket is measured against it and against
-// terraform_data, which runs inside terraform.
+// terraform-plugin-framework provider whose resources do no work at all.
+// minimal_thing mirrors terraform_data (an input, an id); minimal_shape has
+// nats_kv_bucket's schema (shape.go). minimal_thing's cycle is what any
+// out-of-process framework provider costs on this machine before it does
+// anything; nats_kv_bucket is measured against it, against minimal_shape
+// and against terraform_data, which runs inside terraform.
 package main
 
 import (
@@ -51,7 +52,10 @@ func (minimalProvider) Configure(context.Context, provider.ConfigureRequest, *pr
 }
 
 func (minimalProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return thing{} }}
+	return []func() resource.Resource{
+		func() resource.Resource { return thing{} },
+		func() resource.Resource { return shape{} },
+	}
 }
 
 func (minimalProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
