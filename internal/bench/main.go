@@ -128,46 +128,16 @@ type kind struct {
 
 var (
 	buckets = kind{
-		name: "nats_kv_bucket",
-		config: func(n int, o options) string {
-			return fmt.Sprintf(`terraform {
-  required_providers {
-    nats = { source = "natsk3s/nats" }
-  }
-}
-
-resource "nats_kv_bucket" "b" {
-  count   = %d
-  name    = "bench-${count.index}"
-  storage = "memory"
-  history = 5
-  %s
-}
-`, n, o.bucketAttrs)
-		},
+		name:    "nats_kv_bucket",
+		config:  bucketConfig("nats", "nats_kv_bucket"),
 		streams: func(n int) int { return n },
 		exe:     func(o options) string { return o.provider },
 	}
 	// shape is a do-nothing resource with the bucket's schema, so the same
 	// state: the floor for a resource of this shape, whatever it does.
 	shape = kind{
-		name: "minimal_shape",
-		config: func(n int, o options) string {
-			return fmt.Sprintf(`terraform {
-  required_providers {
-    minimal = { source = "natsk3s/minimal" }
-  }
-}
-
-resource "minimal_shape" "b" {
-  count   = %d
-  name    = "bench-${count.index}"
-  storage = "memory"
-  history = 5
-  %s
-}
-`, n, o.bucketAttrs)
-		},
+		name:    "minimal_shape",
+		config:  bucketConfig("minimal", "minimal_shape"),
 		streams: func(int) int { return 0 },
 		exe:     func(o options) string { return o.minimal },
 	}
@@ -203,6 +173,27 @@ resource "minimal_thing" "b" {
 	}
 	kinds = []kind{buckets, minimal, shape, floor}
 )
+
+// bucketConfig is the configuration of n buckets, as resourceType of
+// provider natsk3s/<provider> (the bucket or its shape).
+func bucketConfig(provider, resourceType string) func(n int, o options) string {
+	return func(n int, o options) string {
+		return fmt.Sprintf(`terraform {
+  required_providers {
+    %s = { source = "natsk3s/%s" }
+  }
+}
+
+resource %q "b" {
+  count   = %d
+  name    = "bench-${count.index}"
+  storage = "memory"
+  history = 5
+  %s
+}
+`, provider, provider, resourceType, n, o.bucketAttrs)
+	}
+}
 
 // commands of one cycle, in order.
 var commands = []string{"apply", "plan", "destroy"}

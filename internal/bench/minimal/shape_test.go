@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 
@@ -37,22 +38,9 @@ func resourceSchema(t *testing.T, s tfprotov6.ProviderServer, typeName string) *
 
 func compareBlocks(t *testing.T, at string, want, got *tfprotov6.SchemaBlock) {
 	t.Helper()
-	wantAttrs, gotAttrs := map[string]*tfprotov6.SchemaAttribute{}, map[string]*tfprotov6.SchemaAttribute{}
-	for _, a := range want.Attributes {
-		wantAttrs[a.Name] = a
-	}
-	for _, a := range got.Attributes {
-		gotAttrs[a.Name] = a
-	}
-	compareAttrs(t, at, wantAttrs, gotAttrs)
-	wantBlocks, gotBlocks := map[string]*tfprotov6.SchemaNestedBlock{}, map[string]*tfprotov6.SchemaNestedBlock{}
-	for _, b := range want.BlockTypes {
-		wantBlocks[b.TypeName] = b
-	}
-	for _, b := range got.BlockTypes {
-		gotBlocks[b.TypeName] = b
-	}
-	if w, g := sortedKeys(wantBlocks), sortedKeys(gotBlocks); !slices.Equal(w, g) {
+	compareAttrs(t, at, byName(want.Attributes, attrName), byName(got.Attributes, attrName))
+	wantBlocks, gotBlocks := byName(want.BlockTypes, blockName), byName(got.BlockTypes, blockName)
+	if w, g := slices.Sorted(maps.Keys(wantBlocks)), slices.Sorted(maps.Keys(gotBlocks)); !slices.Equal(w, g) {
 		t.Errorf("%sblocks: %v, want %v", at, g, w)
 	}
 	for name, w := range wantBlocks {
@@ -67,7 +55,7 @@ func compareBlocks(t *testing.T, at string, want, got *tfprotov6.SchemaBlock) {
 
 func compareAttrs(t *testing.T, at string, want, got map[string]*tfprotov6.SchemaAttribute) {
 	t.Helper()
-	if w, g := sortedKeys(want), sortedKeys(got); !slices.Equal(w, g) {
+	if w, g := slices.Sorted(maps.Keys(want)), slices.Sorted(maps.Keys(got)); !slices.Equal(w, g) {
 		t.Errorf("%sattributes: %v, want %v", at, g, w)
 	}
 	for name, w := range want {
@@ -86,25 +74,21 @@ func compareAttrs(t *testing.T, at string, want, got map[string]*tfprotov6.Schem
 			if w.NestedType.Nesting != g.NestedType.Nesting {
 				t.Errorf("%s%s: nesting %v, want %v", at, name, g.NestedType.Nesting, w.NestedType.Nesting)
 			}
-			wn, gn := map[string]*tfprotov6.SchemaAttribute{}, map[string]*tfprotov6.SchemaAttribute{}
-			for _, a := range w.NestedType.Attributes {
-				wn[a.Name] = a
-			}
-			for _, a := range g.NestedType.Attributes {
-				gn[a.Name] = a
-			}
-			compareAttrs(t, at+name+".", wn, gn)
+			compareAttrs(t, at+name+".", byName(w.NestedType.Attributes, attrName), byName(g.NestedType.Attributes, attrName))
 		case !w.Type.Equal(g.Type):
 			t.Errorf("%s%s: type %s, want %s", at, name, g.Type, w.Type)
 		}
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+func byName[T any](xs []T, name func(T) string) map[string]T {
+	m := make(map[string]T, len(xs))
+	for _, x := range xs {
+		m[name(x)] = x
 	}
-	slices.Sort(keys)
-	return keys
+	return m
 }
+
+func attrName(a *tfprotov6.SchemaAttribute) string { return a.Name }
+
+func blockName(b *tfprotov6.SchemaNestedBlock) string { return b.TypeName }
