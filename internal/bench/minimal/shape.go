@@ -74,7 +74,7 @@ func (shape) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.
 			"conformance": schema.SingleNestedAttribute{Optional: true, Attributes: map[string]schema.Attribute{
 				"mode":    optStr("advise"),
 				"profile": optStr("quick"),
-				"timeout": optStr("2m"),
+				"timeout": optStr("60s"),
 			}},
 			"conformance_report": schema.SingleNestedAttribute{Computed: true, Attributes: map[string]schema.Attribute{
 				"passed": boolean, "profile": str, "kine_version": str, "server_version": str, "duration": str, "summary": str,
